@@ -1,0 +1,1 @@
+"""`lakectl demo`: registered on the app when imported."""

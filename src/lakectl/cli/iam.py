@@ -1,0 +1,1 @@
+"""`lakectl iam`: registered on the app when imported."""

@@ -1,0 +1,1 @@
+"""`lakectl new`: registered on the app when imported."""

@@ -1,0 +1,1 @@
+"""`lakectl preflight`: registered on the app when imported."""

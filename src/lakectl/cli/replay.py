@@ -1,0 +1,1 @@
+"""`lakectl replay`: registered on the app when imported."""

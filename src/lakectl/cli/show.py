@@ -1,0 +1,1 @@
+"""`lakectl show`: registered on the app when imported."""

@@ -1,0 +1,1 @@
+"""`lakectl verify`: registered on the app when imported."""

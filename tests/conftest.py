@@ -73,9 +73,7 @@ def terraform_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
         dest.mkdir(parents=True)
         shutil.copy2(provider, dest / provider.name)
     cfg = mirror / "terraformrc"
-    cfg.write_text(
-        'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' % mirror
-    )
+    cfg.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n')
     os.environ["TF_CLI_CONFIG_FILE"] = str(cfg)
     os.environ["TF_IN_AUTOMATION"] = "1"
     os.environ.setdefault("CHECKPOINT_DISABLE", "1")

@@ -68,8 +68,10 @@ def render_report(report: Any, console: Any = None) -> None:
             f"{t.rows} rows)"
         )
         findings = report.by_table.get((t.dataset, t.version), [])
-        if not findings:
+        if all(f.severity == "info" for f in findings):
             console.print(f"[green]ok[/green] {title}")
+            for f in findings:
+                console.print(f"   [dim]{f.code} {f.message}[/dim]")
             continue
         table = Table(title=title, title_justify="left", show_lines=False, expand=False)
         table.add_column("severity")
@@ -78,9 +80,13 @@ def render_report(report: Any, console: Any = None) -> None:
         table.add_column("message", overflow="fold")
         table.add_column("fix", overflow="fold")
         for f in findings:
+            message = f.message
+            head, sep, rest = message.partition(": ")
+            if sep and f.resource and f.resource.endswith(head):
+                message = rest  # the resource column already names the object
             table.add_row(
                 f"[{style[f.severity]}]{f.severity}[/]", f.code, f.resource or f.address or "",
-                f.message, f.fix or "",
+                message, f.fix or "",
             )
         console.print(table)
     s = report.summary()

@@ -166,8 +166,8 @@ def extract(assembly: dict[str, Any]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("jsii", type=Path, help="the .jsii file from the unpacked npm package")
-    ap.add_argument("-o", "--output", type=Path,
-                    default=Path(__file__).resolve().parents[1] / "src/lakectl/data/aws_provider_schema.json.gz")
+    default_out = Path(__file__).resolve().parents[1] / "src/lakectl/data/aws_provider_schema.json.gz"
+    ap.add_argument("-o", "--output", type=Path, default=default_out)
     args = ap.parse_args(argv)
     schema = extract(json.loads(args.jsii.read_text(encoding="utf-8")))
     data = json.dumps(schema, sort_keys=True, separators=(",", ":")).encode()
@@ -176,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     with open(args.output, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
                                                         compresslevel=9) as gz:
         gz.write(data)
-    print(f"wrote {args.output} ({args.output.stat().st_size} bytes, {len(data)} uncompressed)", file=sys.stderr)
+    size = args.output.stat().st_size
+    print(f"wrote {args.output} ({size} bytes, {len(data)} uncompressed)", file=sys.stderr)
     return 0
 
 

@@ -15,6 +15,7 @@ locals {
 
 resource "aws_cloudwatch_log_group" "this" {
   #checkov:skip=CKV_AWS_158:Log lines hold keys, counts and error kinds, never record values; the service key is enough.
+  #checkov:skip=CKV_AWS_338:Retention is a validated variable (log_retention_days, default 90); raw data, not logs, is the record.
   name              = "/aws/lambda/${local.function_name}"
   retention_in_days = var.log_retention_days
   tags              = local.tags

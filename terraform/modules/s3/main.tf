@@ -34,6 +34,7 @@ resource "aws_s3_bucket" "raw" {
   #checkov:skip=CKV_AWS_18:Server access logs belong in an organisation-wide log bucket the stack does not own; enable them there.
   #checkov:skip=CKV_AWS_144:Cross-region replication is a disaster-recovery decision per organisation; versioning protects against loss here.
   #checkov:skip=CKV2_AWS_61:Raw data is the source of truth and is kept; a lifecycle rule would expire it.
+  #checkov:skip=CKV_AWS_145:SSE-S3 by default; set raw_kms_key_arn for SSE-KMS with a key of your own.
   bucket = "${var.name}-raw-${local.suffix}"
   tags   = local.tags
 }
@@ -286,6 +287,13 @@ resource "aws_s3_bucket_lifecycle_configuration" "curated" {
     noncurrent_version_expiration {
       noncurrent_days = 7
     }
+  }
+
+  rule {
+    id     = "abort-incomplete-uploads"
+    status = "Enabled"
+
+    filter {}
 
     abort_incomplete_multipart_upload {
       days_after_initiation = 1

@@ -1,0 +1,268 @@
+"""Offline validation of the stack against the AWS provider's schema (``lakectl preflight``, STK001-003).
+
+The hashicorp/aws provider cannot always be downloaded, and ``terraform validate`` needs it. lakectl
+ships a compact extract of its schema instead (``lakectl/data/aws_provider_schema.json.gz``, made by
+``scripts/extract_aws_schema.py`` from the jsii assembly of ``@cdktf/provider-aws``, provider 6.25.0)
+and checks every ``.tf`` file of the root module and of the local modules it calls:
+
+* STK001 a resource or data source type the provider does not have;
+* STK002 an argument or nested block the type (or block) does not have, with a close match in ``fix``;
+* STK003 a required argument or block that is not set.
+
+Bad (``role`` is not an argument of aws_iam_policy; ``policy`` is required)::
+
+    resource "aws_iam_policy" "etl" {
+      role = aws_iam_role.etl.name
+    }
+
+Good: an ``aws_iam_role_policy`` (which has ``role``), or ``aws_iam_policy`` plus an
+``aws_iam_role_policy_attachment``.
+
+Only the ``aws_*`` types are checked; other providers' types (and Terraform's own, ``terraform_data``)
+are left alone. Meta-arguments (count, for_each, depends_on, provider, lifecycle, connection,
+provisioner) are Terraform's and always allowed; ``dynamic "x"`` counts as block ``x``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gzip
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from lakectl.errors import UsageError
+from lakectl.findings import Finding
+
+SCHEMA_RESOURCE = "aws_provider_schema.json.gz"
+DATA_META = frozenset({"count", "for_each", "depends_on", "provider", "lifecycle"})
+RESOURCE_META = DATA_META | {"connection", "provisioner"}
+
+# The contract a finding belongs to (design §1), from the resource type; else from the module.
+_TYPE_CONTRACT = (
+    ("aws_iam_", "access"),
+    ("aws_lambda_permission", "access"),
+    ("aws_s3", "storage"),
+    ("aws_lambda_", "transform"),
+    ("aws_sqs_", "transform"),
+    ("aws_cloudwatch_log_", "transform"),
+    ("aws_glue_", "catalog"),
+    ("aws_athena_", "query"),
+)
+_MODULE_CONTRACT = {"s3": "storage", "lambda": "transform", "glue": "catalog", "athena": "query"}
+
+
+@lru_cache(maxsize=1)
+def load_schema() -> dict[str, Any]:
+    """The shipped provider schema: ``{"version", "resource": {type: BLOCK}, "data": {type: BLOCK}}``."""
+    data = resources.files("lakectl.data").joinpath(SCHEMA_RESOURCE).read_bytes()
+    return json.loads(gzip.decompress(data))
+
+
+@dataclass(frozen=True)
+class ModuleDir:
+    """A directory of .tf files and the address prefix of its resources (``""`` for the root)."""
+
+    path: Path
+    address: str
+    name: str | None  # the module call name (None for the root)
+
+
+def _load_dir(path: Path) -> list[tuple[Path, dict[str, Any]]]:
+    import hcl2
+
+    out = []
+    for tf in sorted(path.glob("*.tf")):
+        try:
+            with tf.open(encoding="utf-8") as fh:
+                out.append((tf, hcl2.load(fh)))
+        except Exception as e:  # lark raises several types; any of them means "cannot parse"
+            first = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise UsageError(f"cannot parse {tf}: {first}") from None
+    return out
+
+
+def _local_source(source: Any) -> str | None:
+    if isinstance(source, str) and (source.startswith("./") or source.startswith("../")):
+        return source
+    return None
+
+
+def discover_modules(stack_dir: Path) -> list[tuple[ModuleDir, list[tuple[Path, dict[str, Any]]]]]:
+    """The root and every local module it calls (recursively), each with its parsed files.
+
+    The module call name comes from the root's ``module "<name>" { source = "./modules/x" }`` blocks.
+    Directories under ``modules/`` that no call reaches are checked too, addressed as in a root.
+    """
+    stack_dir = stack_dir.resolve()
+    seen: set[tuple[Path, str]] = set()
+    out = []
+    queue = [ModuleDir(stack_dir, "", None)]
+    while queue:
+        mod = queue.pop(0)
+        if (mod.path, mod.address) in seen:
+            continue
+        seen.add((mod.path, mod.address))
+        files = _load_dir(mod.path)
+        out.append((mod, files))
+        for _, doc in files:
+            for call in doc.get("module", []):
+                for name, body in call.items():
+                    source = _local_source(body.get("source"))
+                    if source is None:
+                        continue
+                    target = (mod.path / source).resolve()
+                    if target.is_dir():
+                        queue.append(ModuleDir(target, f"{mod.address}module.{name}.", name))
+    reached = {m.path for m, _ in out}
+    modules_root = stack_dir / "modules"
+    if modules_root.is_dir():
+        for d in sorted(p for p in modules_root.iterdir() if p.is_dir() and p.resolve() not in reached):
+            if any(d.glob("*.tf")):
+                out.append((ModuleDir(d.resolve(), "", d.name), _load_dir(d)))
+    return out
+
+
+def _contract(tf_type: str, module: str | None) -> str:
+    for prefix, contract in _TYPE_CONTRACT:
+        if tf_type.startswith(prefix):
+            return contract
+    return _MODULE_CONTRACT.get(module or "", "state")
+
+
+def _suggest(name: str, candidates: list[str]) -> str | None:
+    match = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+class _Checker:
+    def __init__(self, schema: dict[str, Any], stack_dir: Path) -> None:
+        self.schema = schema
+        self.stack_dir = stack_dir.resolve()
+        self.version = schema.get("version", "?")
+        self.findings: list[Finding] = []
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(self.stack_dir))
+        except ValueError:
+            return str(path)
+
+    def check_file(self, mod: ModuleDir, path: Path, doc: dict[str, Any]) -> None:
+        for mode, key, meta in (("managed", "resource", RESOURCE_META), ("data", "data", DATA_META)):
+            for entry in doc.get(key, []):
+                for tf_type, named in entry.items():
+                    for name, body in named.items():
+                        self.check_resource(mod, path, mode, tf_type, name, body, meta)
+
+    def check_resource(self, mod: ModuleDir, path: Path, mode: str, tf_type: str, name: str,
+                       body: Any, meta: frozenset[str]) -> None:
+        if not tf_type.startswith("aws_"):
+            return
+        kind = "resource" if mode == "managed" else "data"
+        address = f"{mod.address}{'data.' if mode == 'data' else ''}{tf_type}.{name}"
+        contract = _contract(tf_type, mod.name)
+        where = self.rel(path)
+        block = self.schema[kind].get(tf_type)
+        if block is None:
+            guess = _suggest(tf_type, list(self.schema[kind]))
+            what = "resource type" if kind == "resource" else "data source"
+            self.findings.append(Finding(
+                code="STK001", severity="error", contract=contract, address=address,
+                message=f"{where}: the AWS provider {self.version} has no {what} {tf_type!r}",
+                fix=(f"use {guess!r} in {where}" if guess
+                     else f"check the type name in {where} against the AWS provider {self.version} docs"),
+            ))
+            return
+        if not isinstance(body, dict):
+            return
+        self.check_block(address, contract, where, tf_type, block, body, [], meta)
+
+    def check_block(self, address: str, contract: str, where: str, tf_type: str, block: dict[str, Any],
+                    body: dict[str, Any], path: list[str], meta: frozenset[str]) -> None:
+        attrs: dict[str, int] = block.get("a", {})
+        blocks: dict[str, Any] = block.get("b", {})
+        inside = f" in block {'.'.join(path)}" if path else ""
+        present: set[str] = set()
+        nested: list[tuple[str, dict[str, Any]]] = []
+        for key, value in body.items():
+            if key.startswith("__"):
+                continue
+            if key in meta:
+                present.add(key)
+                continue
+            if key == "dynamic":
+                for dyn in value if isinstance(value, list) else [value]:
+                    for dname, dbody in (dyn or {}).items():
+                        self._known_or_report(address, contract, where, tf_type, dname, attrs, blocks, path,
+                                              inside, dynamic=True)
+                        present.add(dname)
+                        content = (dbody or {}).get("content") if isinstance(dbody, dict) else None
+                        for c in content if isinstance(content, list) else [content] if content else []:
+                            if isinstance(c, dict) and dname in blocks:
+                                nested.append((dname, c))
+                continue
+            if not self._known_or_report(address, contract, where, tf_type, key, attrs, blocks, path, inside):
+                continue
+            present.add(key)
+            if key in blocks:
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, dict):
+                        nested.append((key, item))
+        for arg, required in sorted(attrs.items()):
+            if required and arg not in present:
+                self.findings.append(Finding(
+                    code="STK003", severity="error", contract=contract, address=address,
+                    message=f"{where}: required argument {arg!r}{inside} of {tf_type} is not set",
+                    fix=f"set {arg} = ...{inside} in {address} ({where})",
+                ))
+        for bname, spec in sorted(blocks.items()):
+            if spec.get("min", 0) > 0 and bname not in present:
+                self.findings.append(Finding(
+                    code="STK003", severity="error", contract=contract, address=address,
+                    message=f"{where}: required block {bname!r}{inside} of {tf_type} is missing",
+                    fix=f"add a {bname} {{ ... }} block{inside} to {address} ({where})",
+                ))
+        for bname, item in nested:
+            self.check_block(
+                address, contract, where, tf_type, blocks[bname], item, [*path, bname], frozenset()
+            )
+
+    def _known_or_report(self, address: str, contract: str, where: str, tf_type: str, key: str,
+                         attrs: dict[str, int], blocks: dict[str, Any], path: list[str], inside: str,
+                         dynamic: bool = False) -> bool:
+        if key in attrs or key in blocks:
+            if dynamic and key not in blocks:
+                self.findings.append(Finding(
+                    code="STK002", severity="error", contract=contract, address=address,
+                    message=f"{where}: dynamic {key!r}{inside}: {key} is an argument of {tf_type}, "
+                    "not a block",
+                    fix=f"set {key} = ... as an argument in {address} ({where})",
+                ))
+                return False
+            return True
+        guess = _suggest(key, sorted([*attrs, *blocks]))
+        what = "block" if dynamic else "argument or block"
+        self.findings.append(Finding(
+            code="STK002", severity="error", contract=contract, address=address,
+            message=(f"{where}: {tf_type} has no {what} {key!r}{inside} "
+                     f"(AWS provider {self.version})"),
+            fix=(f"did you mean {guess!r}? rename {'.'.join([*path, key])} in {address} ({where})" if guess
+                 else f"remove {'.'.join([*path, key])} from {address} ({where}); see the {tf_type} docs"),
+        ))
+        return False
+
+
+def check_stack_schema(stack_dir: Path, schema: dict[str, Any] | None = None) -> list[Finding]:
+    """Check every resource and data source of the stack (root + local modules) against the schema."""
+    stack_dir = Path(stack_dir)
+    if not stack_dir.is_dir():
+        raise UsageError(f"no Terraform stack at {stack_dir}")
+    checker = _Checker(schema if schema is not None else load_schema(), stack_dir)
+    for mod, files in discover_modules(stack_dir):
+        for path, doc in files:
+            checker.check_file(mod, path, doc)
+    return checker.findings

@@ -1,0 +1,520 @@
+"""Raw JSON -> contract-checked Parquet, or a quarantine report (design §3 and §4).
+
+Pipeline: raw bytes (hashed as stored) -> gunzip when the key ends in ``.gz`` -> strict UTF-8 (a BOM
+at the start is dropped) -> format detection from the content -> records -> :func:`coerce_chunk`
+(the coercion table) -> Arrow -> Parquet, streamed to the sink in row groups of 131,072 rows.
+
+Format detection: after leading JSON whitespace, a file starting with ``[`` must be one JSON value (an
+array whose elements are the records) or it is a file-level ``malformed_json``. Otherwise, when the
+first non-blank line is a JSON value on its own, the file is one value per non-blank line (NDJSON,
+streamed in chunks: memory does not grow with the file). Otherwise the whole file must be one JSON
+value (a pretty-printed object, or a scalar, which is a ``not_an_object`` record), else file-level
+``malformed_json``.
+
+File-level errors, in precedence: ``bad_compression`` (the gzip stream does not decompress; checked
+over the whole file), then ``encoding`` (invalid UTF-8 or a lone surrogate escape anywhere), then
+``malformed_json``. A file-level error is the file's only error, ``records_in`` is None and nothing
+is written.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any, BinaryIO
+
+from . import __version__
+from ._coerce import ChunkColumns, coerce_chunk, describe, plan_columns
+from ._jsonscan import JSONDecodeError, find_lone_surrogate, loads
+from .contract import Contract
+from .keys import Unroutable
+
+__all__ = ["FileResult", "transform", "quarantine_report", "unrouted_report", "ROW_GROUP_ROWS"]
+
+ROW_GROUP_ROWS = 131_072
+CHUNK_RECORDS = 16_384  # records coerced and converted to Arrow at a time
+READ_BLOCK = 1 << 20  # raw bytes read at a time
+GUNZIP_BLOCK = 1 << 20  # bound on the output of one decompression step
+_JSON_WS = " \t\n\r"
+_LINE_WS = " \t\r"
+_BOM = "\ufeff"
+
+META_SOURCE_KEY = "lakectl.source_key"
+META_SOURCE_SHA = "lakectl.source_sha256"
+META_CONTRACT_SHA = "lakectl.contract_sha256"
+META_VERSION = "lakectl.lake_etl_version"
+
+
+@dataclass
+class FileResult:
+    records_in: int | None
+    records_written: int
+    errors: list[dict] = field(default_factory=list)  # {record, field, kind, message}
+    fields_ignored: int = 0
+    source_sha256: str = ""
+    wrote_parquet: bool = False  # True iff a complete Parquet file was written to the sink
+
+
+class _FileError(Exception):
+    def __init__(self, kind: str, message: str):
+        super().__init__(kind, message)
+        self.kind = kind
+        self.message = message
+
+
+# --------------------------------------------------------------------------------------------------
+# Byte and text streams
+
+
+def _raw_blocks(src: BinaryIO | bytes | bytearray | memoryview, hasher) -> Iterator[bytes]:
+    if isinstance(src, bytes | bytearray | memoryview):
+        mv = memoryview(src)
+        hasher.update(mv)
+        for i in range(0, len(mv), READ_BLOCK):
+            yield bytes(mv[i : i + READ_BLOCK])
+        return
+    while True:
+        b = src.read(READ_BLOCK)
+        if not b:
+            return
+        hasher.update(b)
+        yield b
+
+
+def _gunzip(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """Decompress a gzip file: every member in turn; zero bytes padding the end are allowed (as gzip(1)
+    allows them); anything else that does not decompress is ``bad_compression``."""
+
+    def bad(why: str) -> _FileError:
+        return _FileError(
+            "bad_compression",
+            f"the .gz file does not decompress ({why}); upload a complete gzip file, or drop .gz from "
+            "the name if the file is not compressed",
+        )
+
+    d = zlib.decompressobj(31)
+    members = 0
+    padding = False
+    seen_input = False
+    for block in blocks:
+        buf = block
+        while buf:
+            seen_input = True
+            if d is None:  # between members
+                if padding or buf[0] == 0:
+                    stripped = buf.lstrip(b"\0")
+                    padding = True
+                    if stripped:
+                        raise bad("bytes after zero padding at the end")
+                    break
+                d = zlib.decompressobj(31)
+            try:
+                out = d.decompress(buf, GUNZIP_BLOCK)
+            except zlib.error as e:
+                raise bad(str(e)) from None
+            if out:
+                yield out
+            if d.eof:
+                members += 1
+                buf = d.unused_data
+                d = None
+            else:
+                buf = d.unconsumed_tail
+    if d is not None:
+        try:
+            out = d.flush()
+        except zlib.error as e:  # pragma: no cover - flush reports no errors in practice
+            raise bad(str(e)) from None
+        if out:
+            yield out
+        if not d.eof:
+            raise bad("the stream ends before its end marker" if seen_input else "the file is empty")
+    if members == 0:  # pragma: no cover - covered by the branch above
+        raise bad("no gzip member")
+
+
+def _decode(blocks: Iterable[bytes]) -> Iterator[str]:
+    """Strict UTF-8, a BOM at the very start dropped. Invalid UTF-8 is a file-level ``encoding`` error."""
+    dec = codecs.getincrementaldecoder("utf-8")("strict")
+    offset = 0
+    first = True
+    for b in blocks:
+        try:
+            text = dec.decode(b)
+        except UnicodeDecodeError as e:
+            pos = offset - len(dec.getstate()[0]) + e.start
+            raise _FileError(
+                "encoding",
+                f"the file is not UTF-8: invalid byte at offset {max(pos, 0)} of the (decompressed) "
+                "content; save or export it as UTF-8",
+            ) from None
+        offset += len(b)
+        if first and text:
+            first = False
+            if text[0] == _BOM:
+                text = text[1:]
+        if text:
+            yield text
+    try:
+        tail = dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise _FileError(
+            "encoding", "the file is not UTF-8: it ends inside a multi-byte character; save it as UTF-8"
+        ) from None
+    if tail:  # pragma: no cover - the decoder emits nothing on a final empty call without error
+        yield tail
+
+
+def _check_surrogates(text: str) -> None:
+    esc = find_lone_surrogate(text)
+    if esc is not None:
+        raise _FileError(
+            "encoding",
+            f"the JSON escape {esc} is a lone UTF-16 surrogate, which is no character and cannot be UTF-8; "
+            "escape characters outside the BMP as a high+low surrogate pair, or write them as UTF-8",
+        )
+
+
+# --------------------------------------------------------------------------------------------------
+# The run over one file
+
+
+class _Run:
+    def __init__(self, contract: Contract, source_key: str, sink: BinaryIO):
+        self.contract = contract
+        self.source_key = source_key
+        self.sink = sink
+        self.plans = plan_columns(contract)
+        self.read_tops = {c.source[0] for c in contract.columns}
+        self.reject_file = contract.on_error == "reject_file"
+        self.n = 0  # records seen
+        self.good = 0  # records that passed
+        self.errors: list[dict] = []
+        self.keys: set[str] = set()
+        self.writer = None
+        self.schema = contract.arrow_schema()
+        self.pending: list = []  # RecordBatches not yet written
+        self.pending_rows = 0
+        self.failed = False  # reject_file and an error seen: nothing more is built
+        self.metadata: dict[str, str] = {}
+        # a chunk being collected
+        self.objs: list[dict] = []
+        self.obj_idx: list[int] = []
+        self.rec_errs: list[tuple[int, str, str]] = []
+
+    # ---- format detection
+
+    def run(self, text: Iterator[str]) -> None:
+        it = iter(text)
+        parts: list[str] = []
+        j = -1
+        for block in it:
+            parts.append(block)
+            k = len(block) - len(block.lstrip(_JSON_WS))
+            if k < len(block):
+                j = sum(len(p) for p in parts[:-1]) + k
+                break
+        head = "".join(parts)
+        if j < 0:
+            return  # empty, or JSON whitespace only: zero records
+        if head[j] == "[":
+            return self._whole(head, it, starts_with_bracket=True)
+        # the first non-blank line: read on until its end
+        nl = head.find("\n", j)
+        while nl < 0:
+            nxt = next(it, None)
+            if nxt is None:
+                break
+            parts = [head, nxt]
+            head = "".join(parts)
+            nl = head.find("\n", j)
+        first = head[j:] if nl < 0 else head[j:nl]
+        try:
+            loads(first)
+        except JSONDecodeError:
+            return self._whole(head, it, starts_with_bracket=False)
+        self._lines(chain((head,), it))
+
+    # ---- one JSON value
+
+    def _whole(self, head: str, it: Iterator[str], *, starts_with_bracket: bool) -> None:
+        text = head + "".join(it) if head else "".join(it)
+        _check_surrogates(text)
+        try:
+            value = loads(text)
+        except JSONDecodeError as e:
+            if starts_with_bracket:
+                why = (
+                    f"it starts with '[' but is not one JSON value ({e.msg} at line {e.lineno} column "
+                    f"{e.colno}); a top-level array loads whole or not at all: fix or complete the array"
+                )
+            else:
+                why = (
+                    f"it is not one JSON value ({e.msg} at line {e.lineno} column {e.colno}) and its first "
+                    "non-blank line is not a JSON value on its own; send one JSON object, an array of "
+                    "objects, or one object per line"
+                )
+            raise _FileError("malformed_json", f"the file is not JSON: {why}") from None
+        del text
+        records = value if type(value) is list else [value]
+        for rec in records:
+            self._record(rec)
+        self._flush()
+
+    # ---- one value per non-blank line
+
+    def _lines(self, blocks: Iterable[str]) -> None:
+        carry: list[str] = []
+        for block in blocks:
+            cut = block.rfind("\n")
+            if cut < 0:
+                carry.append(block)
+                continue
+            if carry:
+                carry.append(block)
+                block = "".join(carry)
+                cut = block.rfind("\n")
+                carry = []
+            complete = block[:cut]
+            rest = block[cut + 1 :]
+            if rest:
+                carry.append(rest)
+            _check_surrogates(complete)
+            self._line_batch(complete.split("\n"))
+        if carry:
+            last = "".join(carry)
+            _check_surrogates(last)
+            self._line_batch([last])
+        self._flush()
+
+    def _line_batch(self, lines: list[str]) -> None:
+        objs, obj_idx, rec_errs = self.objs, self.obj_idx, self.rec_errs
+        for line in lines:
+            if not line.strip(_LINE_WS):
+                continue
+            idx = self.n
+            self.n += 1
+            try:
+                v = loads(line)
+            except JSONDecodeError as e:
+                rec_errs.append(
+                    (
+                        idx,
+                        "malformed_json",
+                        f"non-blank line {idx + 1} is not one JSON value ({e.msg} at column {e.colno}); "
+                        "each non-blank line must hold exactly one JSON object",
+                    )
+                )
+            else:
+                if type(v) is dict:
+                    objs.append(v)
+                    obj_idx.append(idx)
+                else:
+                    rec_errs.append((idx, "not_an_object", _not_object(v)))
+            if len(objs) + len(rec_errs) >= CHUNK_RECORDS:
+                self._flush()
+                objs, obj_idx, rec_errs = self.objs, self.obj_idx, self.rec_errs
+
+    def _record(self, v: Any) -> None:
+        idx = self.n
+        self.n += 1
+        if type(v) is dict:
+            self.objs.append(v)
+            self.obj_idx.append(idx)
+        else:
+            self.rec_errs.append((idx, "not_an_object", _not_object(v)))
+        if len(self.objs) + len(self.rec_errs) >= CHUNK_RECORDS:
+            self._flush()
+
+    # ---- a chunk of records -> errors + Arrow
+
+    def _flush(self) -> None:
+        objs, obj_idx, rec_errs = self.objs, self.obj_idx, self.rec_errs
+        if not objs and not rec_errs:
+            return
+        self.objs, self.obj_idx, self.rec_errs = [], [], []
+        for o in objs:
+            self.keys.update(o)
+        chunk: ChunkColumns = coerce_chunk(objs, self.plans)
+        errs = [(i, -1, None, kind, msg) for i, kind, msg in rec_errs]
+        names = [p.column.name for p in self.plans]
+        errs.extend((obj_idx[pos], ci, names[ci], kind, msg) for pos, ci, kind, msg in chunk.errors)
+        errs.sort(key=lambda e: (e[0], e[1]))
+        self.errors.extend({"record": r, "field": f, "kind": k, "message": m} for r, _, f, k, m in errs)
+        n_good = len(objs) - len(chunk.bad)
+        self.good += n_good
+        if self.reject_file and self.errors:
+            self.failed = True
+            self.pending, self.pending_rows = [], 0
+        if self.failed or n_good == 0:
+            return
+        self._add(chunk, len(objs))
+
+    def _add(self, chunk: ChunkColumns, n: int) -> None:
+        import pyarrow as pa
+
+        cols = chunk.columns
+        if chunk.bad:
+            keep = [p for p in range(n) if p not in chunk.bad]
+            cols = [[c[p] for p in keep] for c in cols]
+        arrays = [pa.array(c, type=f.type) for c, f in zip(cols, self.schema, strict=True)]
+        batch = pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+        self.pending.append(batch)
+        self.pending_rows += batch.num_rows
+        while self.pending_rows >= ROW_GROUP_ROWS:
+            table = pa.Table.from_batches(self.pending, schema=self.schema)
+            self._write(table.slice(0, ROW_GROUP_ROWS))
+            rest = table.slice(ROW_GROUP_ROWS)
+            self.pending = rest.combine_chunks().to_batches() if rest.num_rows else []
+            self.pending_rows = rest.num_rows
+
+    def _write(self, table) -> None:
+        import pyarrow.parquet as pq
+
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(
+                self.sink,
+                self.schema,
+                compression="snappy",
+                version="2.6",
+                write_statistics=True,
+            )
+        self.writer.write_table(table.combine_chunks(), row_group_size=ROW_GROUP_ROWS)
+
+    def finish(self) -> bool:
+        """Write what is pending; True when a complete Parquet file is in the sink."""
+        import pyarrow as pa
+
+        if not self.failed and self.pending_rows:
+            self._write(pa.Table.from_batches(self.pending, schema=self.schema))
+        self.pending, self.pending_rows = [], 0
+        if self.writer is not None and not self.failed:
+            self.writer.add_key_value_metadata(self.metadata)
+        self.close()
+        return not self.failed and self.good > 0
+
+    def close(self) -> None:
+        if self.writer is not None:
+            w, self.writer = self.writer, None
+            w.close()
+
+
+def _not_object(v: Any) -> str:
+    return (
+        f"the record is {describe(v)}, not a JSON object; every record must be an object whose keys "
+        "the contract's columns read"
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Public API
+
+
+def transform(
+    src: BinaryIO | bytes,
+    contract: Contract,
+    source_key: str,
+    sink: BinaryIO,
+    *,
+    gzip: bool | None = None,
+) -> FileResult:
+    """Transform one raw file under one contract, streaming Parquet to ``sink``.
+
+    ``sink`` holds a complete Parquet file only when ``wrote_parquet`` is True; otherwise the caller
+    discards whatever is in it. ``gzip`` defaults to ``source_key`` ending in ``.gz`` (any case).
+    """
+    if gzip is None:
+        gzip = source_key.lower().endswith(".gz")
+    hasher = hashlib.sha256()
+    raw = _raw_blocks(src, hasher)
+    blocks = _gunzip(raw) if gzip else raw
+    run = _Run(contract, source_key, sink)
+    try:
+        run.run(_decode(blocks))
+        # drain what detection did not need (the hash covers every byte)
+        for _ in blocks:
+            pass
+    except _FileError as e:
+        err = e
+        if e.kind != "bad_compression":
+            try:
+                for _ in blocks:  # a later bad gzip stream takes precedence
+                    pass
+            except _FileError as e2:
+                err = e2
+        for _ in raw:
+            pass
+        run.failed = True
+        run.close()
+        return FileResult(
+            records_in=None,
+            records_written=0,
+            errors=[{"record": None, "field": None, "kind": err.kind, "message": err.message}],
+            fields_ignored=0,
+            source_sha256=hasher.hexdigest(),
+            wrote_parquet=False,
+        )
+    except BaseException:
+        run.failed = True
+        run.close()
+        raise
+    sha = hasher.hexdigest()
+    # Provenance goes into the footer's key-value metadata, written at close: the source hash is only
+    # known once the whole input has been read.
+    run.metadata = {
+        META_SOURCE_KEY: source_key,
+        META_SOURCE_SHA: sha,
+        META_CONTRACT_SHA: contract.sha256,
+        META_VERSION: __version__,
+    }
+    wrote = run.finish()
+    written = run.good if (wrote or not run.reject_file) else 0
+    if run.reject_file and run.errors:
+        written = 0
+    return FileResult(
+        records_in=run.n,
+        records_written=written,
+        errors=run.errors,
+        fields_ignored=len(run.keys - run.read_tops),
+        source_sha256=sha,
+        wrote_parquet=wrote,
+    )
+
+
+def _dumps(doc: dict) -> bytes:
+    return (json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def quarantine_report(result: FileResult, *, source_key: str, contract: Contract | None) -> bytes:
+    """The quarantine report of design §3: sorted keys, 2-space indent, UTF-8 unescaped, one newline."""
+    return _dumps(
+        {
+            "source": source_key,
+            "source_sha256": result.source_sha256,
+            "dataset": contract.dataset if contract else None,
+            "version": contract.version if contract else None,
+            "contract_sha256": contract.sha256 if contract else None,
+            "lake_etl_version": __version__,
+            "records_in": result.records_in if contract else None,
+            "records_written": result.records_written,
+            "errors": [
+                {"record": e["record"], "field": e["field"], "kind": e["kind"], "message": e["message"]}
+                for e in result.errors
+            ],
+        }
+    )
+
+
+def unrouted_report(unroutable: Unroutable, source_sha256: str) -> bytes:
+    result = FileResult(
+        records_in=None,
+        records_written=0,
+        errors=[{"record": None, "field": None, "kind": unroutable.kind, "message": unroutable.message}],
+        source_sha256=source_sha256,
+    )
+    return quarantine_report(result, source_key=unroutable.key, contract=None)

@@ -9,7 +9,7 @@ variable "name" {
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{2,19}$", var.name)) && !endswith(var.name, "-")
-    error_message = "name must be 3-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-' (it is part of S3 bucket names)."
+    error_message = "The value of name must be 3-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-' (it is part of S3 bucket names)."
   }
 }
 
@@ -20,7 +20,7 @@ variable "region" {
 
   validation {
     condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
-    error_message = "region must be an AWS region name such as eu-west-1."
+    error_message = "The value of region must be an AWS region name such as eu-west-1."
   }
 }
 
@@ -41,7 +41,7 @@ variable "raw_admin_principal_arns" {
 
   validation {
     condition     = alltrue([for a in var.raw_admin_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:", a))])
-    error_message = "raw_admin_principal_arns must hold IAM ARNs (arn:aws:iam::<account>:...)."
+    error_message = "The value of raw_admin_principal_arns must hold IAM ARNs (arn:aws:iam::<account>:...)."
   }
 }
 
@@ -52,7 +52,7 @@ variable "raw_kms_key_arn" {
 
   validation {
     condition     = var.raw_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.raw_kms_key_arn))
-    error_message = "raw_kms_key_arn must be a KMS key ARN (arn:aws:kms:...) or null."
+    error_message = "The value of raw_kms_key_arn must be a KMS key ARN (arn:aws:kms:...) or null."
   }
 }
 
@@ -63,7 +63,7 @@ variable "curated_expiration_days" {
 
   validation {
     condition     = var.curated_expiration_days == null || try(var.curated_expiration_days >= 1 && floor(var.curated_expiration_days) == var.curated_expiration_days, false)
-    error_message = "curated_expiration_days must be a whole number of days >= 1, or null."
+    error_message = "The value of curated_expiration_days must be a whole number of days >= 1, or null."
   }
 }
 
@@ -74,7 +74,7 @@ variable "athena_results_expiration_days" {
 
   validation {
     condition     = var.athena_results_expiration_days >= 1 && var.athena_results_expiration_days <= 3650 && floor(var.athena_results_expiration_days) == var.athena_results_expiration_days
-    error_message = "athena_results_expiration_days must be a whole number between 1 and 3650."
+    error_message = "The value of athena_results_expiration_days must be a whole number between 1 and 3650."
   }
 }
 
@@ -95,7 +95,7 @@ variable "lambda_layer_arn" {
 
   validation {
     condition     = var.lambda_layer_arn == null || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", var.lambda_layer_arn))
-    error_message = "lambda_layer_arn must be a versioned layer ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>) or null."
+    error_message = "The value of lambda_layer_arn must be a versioned layer ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>) or null."
   }
 }
 
@@ -106,7 +106,7 @@ variable "lambda_runtime" {
 
   validation {
     condition     = contains(["python3.12", "python3.13"], var.lambda_runtime)
-    error_message = "lambda_runtime must be python3.12 or python3.13 (Amazon Linux 2023 runtimes the layer is built for)."
+    error_message = "The value of lambda_runtime must be python3.12 or python3.13 (Amazon Linux 2023 runtimes the layer is built for)."
   }
 }
 
@@ -117,7 +117,7 @@ variable "lambda_architecture" {
 
   validation {
     condition     = contains(["x86_64", "arm64"], var.lambda_architecture)
-    error_message = "lambda_architecture must be x86_64 or arm64."
+    error_message = "The value of lambda_architecture must be x86_64 or arm64."
   }
 }
 
@@ -128,7 +128,7 @@ variable "lambda_memory_mb" {
 
   validation {
     condition     = var.lambda_memory_mb >= 512 && var.lambda_memory_mb <= 10240 && floor(var.lambda_memory_mb) == var.lambda_memory_mb
-    error_message = "lambda_memory_mb must be a whole number between 512 and 10240."
+    error_message = "The value of lambda_memory_mb must be a whole number between 512 and 10240."
   }
 }
 
@@ -139,7 +139,7 @@ variable "lambda_timeout_seconds" {
 
   validation {
     condition     = var.lambda_timeout_seconds >= 10 && var.lambda_timeout_seconds <= 900 && floor(var.lambda_timeout_seconds) == var.lambda_timeout_seconds
-    error_message = "lambda_timeout_seconds must be a whole number between 10 and 900."
+    error_message = "The value of lambda_timeout_seconds must be a whole number between 10 and 900."
   }
 }
 
@@ -150,7 +150,7 @@ variable "lambda_ephemeral_storage_mb" {
 
   validation {
     condition     = var.lambda_ephemeral_storage_mb >= 512 && var.lambda_ephemeral_storage_mb <= 10240 && floor(var.lambda_ephemeral_storage_mb) == var.lambda_ephemeral_storage_mb
-    error_message = "lambda_ephemeral_storage_mb must be a whole number between 512 and 10240."
+    error_message = "The value of lambda_ephemeral_storage_mb must be a whole number between 512 and 10240."
   }
 }
 
@@ -161,7 +161,7 @@ variable "lambda_log_level" {
 
   validation {
     condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.lambda_log_level)
-    error_message = "lambda_log_level must be one of DEBUG, INFO, WARNING, ERROR."
+    error_message = "The value of lambda_log_level must be one of DEBUG, INFO, WARNING, ERROR."
   }
 }
 
@@ -172,7 +172,7 @@ variable "log_retention_days" {
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
-    error_message = "log_retention_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+    error_message = "The value of log_retention_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
   }
 }
 
@@ -183,7 +183,7 @@ variable "lambda_max_retry_attempts" {
 
   validation {
     condition     = contains([0, 1, 2], var.lambda_max_retry_attempts)
-    error_message = "lambda_max_retry_attempts must be 0, 1 or 2."
+    error_message = "The value of lambda_max_retry_attempts must be 0, 1 or 2."
   }
 }
 
@@ -194,7 +194,7 @@ variable "lambda_max_event_age_seconds" {
 
   validation {
     condition     = var.lambda_max_event_age_seconds >= 60 && var.lambda_max_event_age_seconds <= 21600
-    error_message = "lambda_max_event_age_seconds must be between 60 and 21600."
+    error_message = "The value of lambda_max_event_age_seconds must be between 60 and 21600."
   }
 }
 
@@ -215,7 +215,7 @@ variable "partition_projection_start" {
 
   validation {
     condition     = can(formatdate("YYYY-MM-DD", "${var.partition_projection_start}T00:00:00Z"))
-    error_message = "partition_projection_start must be a date YYYY-MM-DD."
+    error_message = "The value of partition_projection_start must be a date YYYY-MM-DD."
   }
 }
 
@@ -230,7 +230,7 @@ variable "athena_bytes_scanned_cutoff" {
 
   validation {
     condition     = var.athena_bytes_scanned_cutoff >= 10485760
-    error_message = "athena_bytes_scanned_cutoff must be at least 10485760 (10 MB), the Athena minimum."
+    error_message = "The value of athena_bytes_scanned_cutoff must be at least 10485760 (10 MB), the Athena minimum."
   }
 }
 
@@ -241,6 +241,6 @@ variable "analyst_principal_arns" {
 
   validation {
     condition     = alltrue([for a in var.analyst_principal_arns : can(regex("^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:", a))])
-    error_message = "analyst_principal_arns must hold IAM or STS ARNs."
+    error_message = "The value of analyst_principal_arns must hold IAM or STS ARNs."
   }
 }

@@ -144,6 +144,8 @@ class _Checker:
         self.stack_dir = stack_dir.resolve()
         self.version = schema.get("version", "?")
         self.findings: list[Finding] = []
+        self.kind = "resource"
+        self.used: set[str] = set()
 
     def rel(self, path: Path) -> str:
         try:
@@ -179,6 +181,8 @@ class _Checker:
             return
         if not isinstance(body, dict):
             return
+        self.kind = kind
+        self.used = {k for k in body if k not in meta and k != "dynamic" and not k.startswith("__")}
         self.check_block(address, contract, where, tf_type, block, body, [], meta)
 
     def check_block(self, address: str, contract: str, where: str, tf_type: str, block: dict[str, Any],
@@ -246,14 +250,33 @@ class _Checker:
             return True
         guess = _suggest(key, sorted([*attrs, *blocks]))
         what = "block" if dynamic else "argument or block"
+        sibling = None if path else self._sibling_type(tf_type)
+        if sibling:
+            fix = (f"{sibling} takes every argument used here, {key} included: did you mean "
+                   f"{'resource' if self.kind == 'resource' else 'data'} \"{sibling}\"? ({where})")
+        elif guess:
+            fix = f"did you mean {guess!r}? rename {'.'.join([*path, key])} in {address} ({where})"
+        else:
+            fix = f"remove {'.'.join([*path, key])} from {address} ({where}); see the {tf_type} docs"
         self.findings.append(Finding(
             code="STK002", severity="error", contract=contract, address=address,
             message=(f"{where}: {tf_type} has no {what} {key!r}{inside} "
                      f"(AWS provider {self.version})"),
-            fix=(f"did you mean {guess!r}? rename {'.'.join([*path, key])} in {address} ({where})" if guess
-                 else f"remove {'.'.join([*path, key])} from {address} ({where}); see the {tf_type} docs"),
+            fix=fix,
         ))
         return False
+
+    def _sibling_type(self, tf_type: str) -> str | None:
+        """A type of the same service that takes every top-level argument used (aws_iam_policy + role
+        -> aws_iam_role_policy): the usual mistake is the type, not the arguments."""
+        service = "_".join(tf_type.split("_")[:2]) + "_"
+        types = self.schema[self.kind]
+        fits = [
+            t for t, b in types.items()
+            if t != tf_type and t.startswith(service) and self.used <= {*b.get("a", {}), *b.get("b", {})}
+        ]
+        match = difflib.get_close_matches(tf_type, fits, n=1, cutoff=0.0)
+        return match[0] if match else None
 
 
 def check_stack_schema(stack_dir: Path, schema: dict[str, Any] | None = None) -> list[Finding]:

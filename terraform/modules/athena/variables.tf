@@ -4,7 +4,7 @@ variable "name" {
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{2,19}$", var.name))
-    error_message = "name must be 3-20 characters of a-z, 0-9 and '-', starting with a letter."
+    error_message = "The value of name must be 3-20 characters of a-z, 0-9 and '-', starting with a letter."
   }
 }
 
@@ -35,7 +35,7 @@ variable "bytes_scanned_cutoff" {
 
   validation {
     condition     = var.bytes_scanned_cutoff >= 10485760
-    error_message = "bytes_scanned_cutoff must be at least 10485760 (10 MB), the Athena minimum."
+    error_message = "The value of bytes_scanned_cutoff must be at least 10485760 (10 MB), the Athena minimum."
   }
 }
 

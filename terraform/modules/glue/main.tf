@@ -11,42 +11,6 @@ data "aws_region" "current" {}
 locals {
   tags = { "lakectl:module" = "glue" }
 
-  database_name = replace(var.name, "-", "_")
-
-  contract_files = fileset(var.contracts_dir, "datasets/*/v*.json")
-  contracts = [
-    for f in sort(local.contract_files) : jsondecode(file("${var.contracts_dir}/${f}"))
-  ]
-  # "<dataset>_v<N>" => contract: the table name and the for_each key of every per-table resource.
-  tables = { for c in local.contracts : "${c.dataset}_v${c.version}" => c }
-
-  # The one type map. Contract types are already Glue/Athena names (design §4): scalars map to
-  # themselves, decimal(p,s) is kept as written, array<T> maps its element type. Anything else maps
-  # to "" and fails the table's precondition.
-  scalar_types = {
-    string    = "string"
-    boolean   = "boolean"
-    int       = "int"
-    bigint    = "bigint"
-    float     = "float"
-    double    = "double"
-    date      = "date"
-    timestamp = "timestamp"
-  }
-  glue_type = {
-    for t in distinct(flatten([for c in local.contracts : [for col in c.columns : col.type]])) :
-    t => (
-      can(regex("^decimal\\([0-9]+,[0-9]+\\)$", t)) ? t :
-      can(regex("^array<.+>$", t)) ? (
-        lookup(local.scalar_types, trimsuffix(trimprefix(t, "array<"), ">"), "") == "" &&
-        !can(regex("^decimal\\([0-9]+,[0-9]+\\)$", trimsuffix(trimprefix(t, "array<"), ">"))) ? "" : t
-      ) :
-      lookup(local.scalar_types, t, "")
-    )
-  }
-
-  location = { for k, c in local.tables : k => "s3://${var.curated_bucket}/datasets/${c.dataset}/v${c.version}/" }
-
   account_id  = data.aws_caller_identity.current.account_id
   arn_prefix  = "arn:${data.aws_partition.current.partition}:glue:${data.aws_region.current.region}:${local.account_id}"
   crawler_log = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.region}:${local.account_id}:log-group:/aws-glue/crawlers"
@@ -100,18 +64,18 @@ resource "aws_glue_catalog_table" "this" {
     }
 
     dynamic "columns" {
-      for_each = each.value.columns
+      for_each = local.columns[each.key]
       content {
         name    = columns.value.name
-        type    = local.glue_type[columns.value.type]
-        comment = try(columns.value.description, null)
+        type    = columns.value.type
+        comment = columns.value.comment
       }
     }
   }
 
   lifecycle {
     precondition {
-      condition     = alltrue([for col in each.value.columns : local.glue_type[col.type] != ""])
+      condition     = alltrue([for col in local.columns[each.key] : col.type != ""])
       error_message = "Contract datasets/${each.value.dataset}/v${each.value.version}.json has a column type that is not a Glue type (string boolean int bigint float double decimal(p,s) date timestamp array<T>)."
     }
   }

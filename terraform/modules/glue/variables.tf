@@ -4,7 +4,7 @@ variable "name" {
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{2,19}$", var.name))
-    error_message = "name must be 3-20 characters of a-z, 0-9 and '-', starting with a letter."
+    error_message = "The value of name must be 3-20 characters of a-z, 0-9 and '-', starting with a letter."
   }
 }
 
@@ -25,6 +25,6 @@ variable "partition_projection_start" {
 
   validation {
     condition     = can(regex("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", var.partition_projection_start))
-    error_message = "partition_projection_start must be a date YYYY-MM-DD."
+    error_message = "The value of partition_projection_start must be a date YYYY-MM-DD."
   }
 }

@@ -4,7 +4,7 @@ variable "name" {
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{2,19}$", var.name))
-    error_message = "name must be 3-20 characters of a-z, 0-9 and '-', starting with a letter."
+    error_message = "The value of name must be 3-20 characters of a-z, 0-9 and '-', starting with a letter."
   }
 }
 
@@ -37,7 +37,7 @@ variable "runtime" {
 
   validation {
     condition     = contains(["python3.12", "python3.13"], var.runtime)
-    error_message = "runtime must be python3.12 or python3.13."
+    error_message = "The value of runtime must be python3.12 or python3.13."
   }
 }
 
@@ -48,7 +48,7 @@ variable "architecture" {
 
   validation {
     condition     = contains(["x86_64", "arm64"], var.architecture)
-    error_message = "architecture must be x86_64 or arm64."
+    error_message = "The value of architecture must be x86_64 or arm64."
   }
 }
 
@@ -59,7 +59,7 @@ variable "memory_mb" {
 
   validation {
     condition     = var.memory_mb >= 512 && var.memory_mb <= 10240 && floor(var.memory_mb) == var.memory_mb
-    error_message = "memory_mb must be a whole number between 512 and 10240."
+    error_message = "The value of memory_mb must be a whole number between 512 and 10240."
   }
 }
 
@@ -70,7 +70,7 @@ variable "timeout_seconds" {
 
   validation {
     condition     = var.timeout_seconds >= 10 && var.timeout_seconds <= 900 && floor(var.timeout_seconds) == var.timeout_seconds
-    error_message = "timeout_seconds must be a whole number between 10 and 900."
+    error_message = "The value of timeout_seconds must be a whole number between 10 and 900."
   }
 }
 
@@ -81,7 +81,7 @@ variable "ephemeral_storage_mb" {
 
   validation {
     condition     = var.ephemeral_storage_mb >= 512 && var.ephemeral_storage_mb <= 10240 && floor(var.ephemeral_storage_mb) == var.ephemeral_storage_mb
-    error_message = "ephemeral_storage_mb must be a whole number between 512 and 10240."
+    error_message = "The value of ephemeral_storage_mb must be a whole number between 512 and 10240."
   }
 }
 
@@ -92,7 +92,7 @@ variable "log_level" {
 
   validation {
     condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.log_level)
-    error_message = "log_level must be one of DEBUG, INFO, WARNING, ERROR."
+    error_message = "The value of log_level must be one of DEBUG, INFO, WARNING, ERROR."
   }
 }
 
@@ -103,7 +103,7 @@ variable "log_retention_days" {
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
-    error_message = "log_retention_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653)."
+    error_message = "The value of log_retention_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653)."
   }
 }
 
@@ -114,7 +114,7 @@ variable "max_retry_attempts" {
 
   validation {
     condition     = contains([0, 1, 2], var.max_retry_attempts)
-    error_message = "max_retry_attempts must be 0, 1 or 2."
+    error_message = "The value of max_retry_attempts must be 0, 1 or 2."
   }
 }
 
@@ -125,7 +125,7 @@ variable "max_event_age_seconds" {
 
   validation {
     condition     = var.max_event_age_seconds >= 60 && var.max_event_age_seconds <= 21600
-    error_message = "max_event_age_seconds must be between 60 and 21600."
+    error_message = "The value of max_event_age_seconds must be between 60 and 21600."
   }
 }
 

@@ -4,7 +4,7 @@ variable "name" {
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{2,19}$", var.name))
-    error_message = "name must be 3-20 characters of a-z, 0-9 and '-', starting with a letter."
+    error_message = "The value of name must be 3-20 characters of a-z, 0-9 and '-', starting with a letter."
   }
 }
 
@@ -27,7 +27,7 @@ variable "curated_expiration_days" {
 
   validation {
     condition     = var.curated_expiration_days == null || try(var.curated_expiration_days >= 1, false)
-    error_message = "curated_expiration_days must be >= 1 or null."
+    error_message = "The value of curated_expiration_days must be >= 1 or null."
   }
 }
 
@@ -38,6 +38,6 @@ variable "athena_results_expiration_days" {
 
   validation {
     condition     = var.athena_results_expiration_days >= 1 && var.athena_results_expiration_days <= 3650
-    error_message = "athena_results_expiration_days must be between 1 and 3650."
+    error_message = "The value of athena_results_expiration_days must be between 1 and 3650."
   }
 }

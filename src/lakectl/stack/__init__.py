@@ -1,0 +1,1 @@
+"""lakectl's model of a stack: the HCL configuration (``loader``), plans and states (``tfjson``)."""

@@ -46,10 +46,23 @@ def default_contracts_dir() -> Path:
     return Path(lake_etl.__file__).resolve().parent.parent / "contracts"
 
 
+class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes each record to the *current* ``sys.stdout`` (CloudWatch in Lambda; redirectable locally)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def _setup_logging(level: str) -> None:
-    logger.setLevel(level.upper() if level.upper() in logging._nameToLevel else "INFO")
+    name = level.strip().upper()
+    logger.setLevel(name if name in logging.getLevelNamesMapping() else "INFO")
     if not logger.handlers:
-        h = logging.StreamHandler(sys.stdout)
+        h = _StdoutHandler()
         h.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(h)
         logger.propagate = False

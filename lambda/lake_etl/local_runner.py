@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 import traceback
@@ -66,18 +65,19 @@ def main(argv: list[str] | None = None) -> int:
     from lake_etl import handler
 
     print(NOTICE.format(py=sys.version.split()[0], pa=pyarrow.__version__), file=sys.stderr)
-    # Log lines to stderr: stdout carries only the handler's result document.
-    handler._setup_logging(os.environ.get("LOG_LEVEL", "INFO"))
-    for h in handler.logger.handlers:
-        if hasattr(h, "setStream"):
-            h.setStream(sys.stderr)
     ctx = FakeLambdaContext(**({"aws_request_id": args.request_id} if args.request_id else {}))
+    # The handler logs to stdout (CloudWatch); here its log lines go to stderr so that stdout carries
+    # only the result document.
+    out = sys.stdout
+    sys.stdout = sys.stderr
     try:
         result = handler.lambda_handler(event, ctx)
     except Exception:
         traceback.print_exc()
         return 1
-    sys.stdout.write(json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    finally:
+        sys.stdout = out
+    out.write(json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     return 0
 
 

@@ -226,11 +226,12 @@ class _Run:
             return self._whole(head, it, starts_with_bracket=True)
         # the first non-blank line: read on until its end
         nl = head.find("\n", j)
-        while nl < 0:
-            nxt = next(it, None)
-            if nxt is None:
-                break
-            parts = [head, nxt]
+        if nl < 0:
+            parts = [head]
+            for nxt in it:
+                parts.append(nxt)
+                if "\n" in nxt:
+                    break
             head = "".join(parts)
             nl = head.find("\n", j)
         first = head[j:] if nl < 0 else head[j:nl]
@@ -473,9 +474,7 @@ def transform(
         META_VERSION: __version__,
     }
     wrote = run.finish()
-    written = run.good if (wrote or not run.reject_file) else 0
-    if run.reject_file and run.errors:
-        written = 0
+    written = 0 if (run.reject_file and run.errors) else run.good
     return FileResult(
         records_in=run.n,
         records_written=written,

@@ -227,7 +227,9 @@ class Evaluator:
     def eval(self, node: Any, env: dict[str, Any], where: str | None = None) -> Any:
         try:
             return self._eval(node, env, where)
-        except EvalError:
+        except EvalError as e:
+            if e.where is None and where is not None:
+                raise EvalError(e.message, where) from None
             raise
         except RecursionError:
             raise EvalError("expression nests too deeply", where) from None
@@ -399,7 +401,12 @@ class Evaluator:
 
     def get_attr(self, base: Any, name: str, where: str | None) -> Any:
         if isinstance(base, Lazy):
-            return base.get(name)
+            try:
+                return base.get(name)
+            except EvalError as e:
+                if e.where is None:
+                    raise EvalError(e.message, where) from None
+                raise
         if isinstance(base, Unknown):
             return Unknown(f"{base.origin}.{name}")
         if isinstance(base, dict):

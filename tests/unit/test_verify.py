@@ -366,3 +366,20 @@ def test_footer_is_read_with_three_small_reads_never_the_whole_file(tmp_path: Pa
     assert sum(n for _, n in calls) < size / 20
     with pytest.raises(FooterError, match="too small"):
         read_footer(counting, 5)
+
+
+def test_what_lake_etl_writes_passes_verify(tmp_path: Path) -> None:
+    """The real writer and verify agree (one type map): no findings, provenance and sha match."""
+    from lake_etl.transform import transform
+
+    raw = (REPO / "examples/uploads/users/2026/11/27/signups.json").read_bytes()
+    root = tmp_path / "curated"
+    for contract in (USERS1, USERS2):
+        out = curated_path(root, contract, "2026-11-27", "signups.json.parquet")
+        out.parent.mkdir(parents=True)
+        with open(out, "wb") as sink:
+            result = transform(raw, contract, "uploads/users/2026/11/27/signups.json", sink)
+        assert result.wrote_parquet
+    report = verify(str(root), CONTRACTS, dataset="users")
+    assert report.findings == []
+    assert report.rows == 6

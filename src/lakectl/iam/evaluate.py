@@ -251,7 +251,11 @@ def _scan(st: Statement, policy: Policy, req: Request, ctx: Mapping[str, Sequenc
     if st.resources is not None:
         ok = any(res_match(r) for r in st.resources)
     elif st.not_resources is not None:
-        ok = not any(res_match(r) for r in st.not_resources)
+        # A NotResource entry whose variable cannot be resolved cannot be excluded: the statement
+        # does not apply ("if AWS cannot resolve a variable, this might cause the entire statement
+        # to be invalid").
+        hits = [res_match(r) for r in st.not_resources]
+        ok = not any(hits) and not unresolved
     else:
         ok = True
     if not ok:

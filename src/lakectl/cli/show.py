@@ -1,1 +1,66 @@
-"""`lakectl show`: registered on the app when imported."""
+"""`lakectl show FILE`: summarise a plan or state, grouped by module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from lakectl.cli._app import app, emit
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    file: Path = typer.Argument(
+        ..., help="`terraform show -json` output (plan or state) or a terraform.tfstate."
+    ),
+) -> None:
+    """Summarise a Terraform plan or state (every format_version; raw .tfstate v4), grouped by module."""
+    from lakectl.findings import summarize
+    from lakectl.stack.tfjson import load_tfjson
+
+    doc = load_tfjson(file)
+    document = {
+        "kind": doc.kind,
+        "format_version": doc.format_version,
+        "terraform_version": doc.terraform_version,
+        "resources": [i.to_json() for i in doc.items],
+        "findings": [],
+        "summary": summarize([], **doc.summary()),
+    }
+    emit(ctx, document, lambda: _render(doc, file))
+
+
+def _render(doc, file: Path) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    version = f", Terraform {doc.terraform_version}" if doc.terraform_version else ""
+    console.print(f"[bold]{file}[/bold]: {doc.kind}, format {doc.format_version}{version}", highlight=False)
+    groups: dict[str | None, list] = {}
+    for item in doc.items:
+        groups.setdefault(item.module, []).append(item)
+    colours = {"create": "green", "delete": "red", "replace": "magenta", "update": "yellow", "read": "cyan"}
+    for module in sorted(groups, key=lambda m: (m is not None, m or "")):
+        table = Table(title=module or "root module", title_justify="left", show_lines=False)
+        table.add_column("address", overflow="fold")
+        table.add_column("type")
+        table.add_column("actions" if doc.kind == "plan" else "mode")
+        for item in groups[module]:
+            if doc.kind == "plan":
+                word = item.action or ""
+                colour = colours.get(word)
+                third = f"[{colour}]{word}[/{colour}]" if colour else word
+            else:
+                third = item.mode
+            if item.deposed:
+                third += f" (deposed {item.deposed})"
+            table.add_row(item.address, item.type, third)
+        console.print(table)
+    counts = doc.summary()
+    shown = ", ".join(f"{n} {k}" for k, n in counts.items() if n and k != "resources")
+    console.print(
+        f"{counts['resources']} resource instances" + (f": {shown}" if shown else ""), highlight=False
+    )

@@ -3,12 +3,12 @@
 # ---------------------------------------------------------------------------------------------------
 
 variable "name" {
-  description = "Name of the lake stack: prefix of every resource name and value of the lakectl:stack tag. Lower-case letters, digits and hyphens, 3-20 characters, starting with a letter."
+  description = "Name of the lake stack: prefix of every resource name and value of the lakectl:stack tag. Lower-case letters, digits and hyphens, 3-20 characters, starting with a letter and not ending with '-'."
   type        = string
   default     = "lakectl"
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{2,19}$", var.name)) && !endswith(var.name, "-")
+    condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.name))
     error_message = "The value of name must be 3-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-' (it is part of S3 bucket names)."
   }
 }

@@ -250,12 +250,12 @@ class _Checker:
             return True
         guess = _suggest(key, sorted([*attrs, *blocks]))
         what = "block" if dynamic else "argument or block"
-        sibling = None if path else self._sibling_type(tf_type)
-        if sibling:
+        sibling = None if path or dynamic or guess else self._sibling_type(tf_type)
+        if guess:
+            fix = f"did you mean {guess!r}? rename {'.'.join([*path, key])} in {address} ({where})"
+        elif sibling:
             fix = (f"{sibling} takes every argument used here, {key} included: did you mean "
                    f"{'resource' if self.kind == 'resource' else 'data'} \"{sibling}\"? ({where})")
-        elif guess:
-            fix = f"did you mean {guess!r}? rename {'.'.join([*path, key])} in {address} ({where})"
         else:
             fix = f"remove {'.'.join([*path, key])} from {address} ({where}); see the {tf_type} docs"
         self.findings.append(Finding(

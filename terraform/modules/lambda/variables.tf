@@ -3,8 +3,8 @@ variable "name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{2,19}$", var.name))
-    error_message = "The value of name must be 3-20 characters of a-z, 0-9 and '-', starting with a letter."
+    condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.name))
+    error_message = "The value of name must be 3-20 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'."
   }
 }
 

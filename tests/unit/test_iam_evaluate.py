@@ -208,3 +208,51 @@ def test_single_evaluation_is_under_a_millisecond() -> None:
         evaluate(req, identity, rp, boundary)
     per_call = (time.perf_counter() - start) / n
     assert per_call < 0.001, f"{per_call * 1e6:.0f} us per evaluation"
+
+
+def test_role_path_does_not_hide_a_session_from_a_role_grant() -> None:
+    rp = pol(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{A}:role/service-role/etl"},
+            "Action": "s3:GetObject",
+            "Resource": "*",
+        },
+        name="r",
+        kind="resource",
+    )
+    session = parse_principal(f"arn:aws:sts::{A}:assumed-role/etl/run-1")
+    assert evaluate(Request("s3:GetObject", "arn:aws:s3:::b/k", session), [], rp).allowed
+    other = parse_principal(f"arn:aws:sts::{A}:assumed-role/etl2/run-1")
+    assert not evaluate(Request("s3:GetObject", "arn:aws:s3:::b/k", other), [], rp).allowed
+
+
+def test_not_principal_role_with_path_excludes_its_sessions() -> None:
+    allow = pol({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
+    rp = pol(
+        {
+            "Effect": "Deny",
+            "NotPrincipal": {
+                "AWS": [
+                    f"arn:aws:sts::{A}:assumed-role/etl/run-1",
+                    f"arn:aws:iam::{A}:role/service-role/etl",
+                    A,
+                ]
+            },
+            "Action": "s3:*",
+            "Resource": "*",
+        },
+        name="r",
+        kind="resource",
+    )
+    session = parse_principal(f"arn:aws:sts::{A}:assumed-role/etl/run-1")
+    assert evaluate(Request("s3:GetObject", "arn:aws:s3:::b/k", session), [allow], rp).allowed
+
+
+def test_policy_file_with_byte_order_mark(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    f = tmp_path / "bom.json"
+    f.write_bytes(
+        b"\xef\xbb\xbf" + b'{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", '
+        b'"Resource": "*"}}'
+    )
+    assert load_policy(str(f)).statements[0].effect == "Allow"

@@ -168,6 +168,17 @@ def build_context(request: Request, now: datetime | None = None) -> dict[str, li
 _RANK = {None: 0, "account": 1, "role": 2, "direct": 3}
 
 
+def _role_key(arn: str | None) -> str | None:
+    """A role ARN without its path: role names are unique in an account whatever the path, and a
+    session ARN (``assumed-role/NAME/SESSION``) does not carry the path."""
+    if arn is None:
+        return None
+    m = _IAM.match(arn)
+    if m is None or m["type"] != "role":
+        return arn
+    return f"arn:{m['part']}:iam::{m['acct']}:role/{m['name']}"
+
+
 def _principal_strength(spec: Mapping[str, Sequence[str]], p: Principal) -> str | None:
     """How a Principal element names ``p``: "direct", "role", "account", or None (not at all)."""
     best: str | None = None
@@ -180,7 +191,7 @@ def _principal_strength(spec: Mapping[str, Sequence[str]], p: Principal) -> str 
                 arn = f"arn:{p.partition}:iam::{v}:root" if re.fullmatch(r"\d{12}", v) else v
                 if arn in p.direct:
                     s = "direct"
-                elif p.role_arn is not None and arn == p.role_arn:
+                elif p.role_arn is not None and _role_key(arn) == _role_key(p.role_arn):
                     s = "role"
                 elif p.root_arn is not None and arn == p.root_arn:
                     s = "account"
@@ -203,12 +214,12 @@ def _not_principal_applies(spec: Mapping[str, Sequence[str]], p: Principal, has_
         return True
     if "*" in spec or "*" in spec.get("AWS", ()):
         return False
-    listed: set[str] = set()
+    listed: set[str | None] = set()
     for v in spec.get("AWS", ()):
-        listed.add(f"arn:{p.partition}:iam::{v}:root" if re.fullmatch(r"\d{12}", v) else v)
+        listed.add(f"arn:{p.partition}:iam::{v}:root" if re.fullmatch(r"\d{12}", v) else _role_key(v))
     listed.update(s.lower() for s in spec.get("Service", ()))
     listed.update(spec.get("Federated", ()))
-    return not all(i in listed for i in p.identities)
+    return not all(_role_key(i) in listed for i in p.identities)
 
 
 @dataclass

@@ -209,7 +209,7 @@ def load_policy(source: str, kind: Kind = "identity") -> Policy:
         return parse_policy(managed_policy_document(source), source, kind)
     path = Path(source)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise PolicyError("no such file") from None
     except (OSError, UnicodeDecodeError) as e:

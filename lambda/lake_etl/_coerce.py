@@ -18,6 +18,7 @@ import struct
 from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from ._jsonscan import depth_exceeds
@@ -31,6 +32,8 @@ INT_RANGES = {"int": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 _DAY_MIN = _dt.date(1, 1, 1).toordinal() - _EPOCH_ORDINAL
 _DAY_MAX = _dt.date(9999, 12, 31).toordinal() - _EPOCH_ORDINAL
+_SEC_MIN = _DAY_MIN * 86400
+_SEC_END = (_DAY_MAX + 1) * 86400
 _UNIT_DIGITS = {"ms": 3, "us": 6}
 
 FIX = {
@@ -245,26 +248,50 @@ def _string_conv(v):
     raise _mismatch("a string", v)
 
 
-_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_TS_RE = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]+))?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+@lru_cache(maxsize=8192)
+def _day_number(ymd: str) -> int | None:
+    """Days since 1970-01-01 of a YYYY-MM-DD string, None when it is no real date (years 1-9999)."""
+    try:
+        return _dt.date(int(ymd[0:4]), int(ymd[5:7]), int(ymd[8:10])).toordinal() - _EPOCH_ORDINAL
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=8192)
+def _second_of_day(hms: str) -> int | None:
+    h, mn, sec = int(hms[0:2]), int(hms[3:5]), int(hms[6:8])
+    if h > 23 or mn > 59 or sec > 59:
+        return None
+    return h * 3600 + mn * 60 + sec
+
+
+@lru_cache(maxsize=1024)
+def _offset_seconds(off: str) -> int | None:
+    if off in ("Z", "z"):
+        return 0
+    oh, om = int(off[1:3]), int(off[4:6])
+    if oh > 23 or om > 59:
+        return None
+    return (oh * 3600 + om * 60) * (1 if off[0] == "+" else -1)
+
+
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _date_conv(v):
     if type(v) is not str:
         raise _mismatch("a date string YYYY-MM-DD", v)
-    m = _DATE_RE.fullmatch(v)
-    if m is None:
+    if _DATE_RE.fullmatch(v) is None:
         raise Bad("bad_timestamp", f"{describe(v)} is not a date written YYYY-MM-DD")
-    try:
-        day = _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        raise Bad("bad_timestamp", f"{describe(v)} is not a real calendar date (years 0001-9999)") from None
-    return day.toordinal() - _EPOCH_ORDINAL
-
-
-_TS_RE = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?"
-    r"(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))"
-)
+    day = _day_number(v)
+    if day is None:
+        raise Bad("bad_timestamp", f"{describe(v)} is not a real calendar date (years 0001-9999)")
+    return day
 
 
 def _timestamp_conv(unit: str):
@@ -281,31 +308,30 @@ def _timestamp_conv(unit: str):
                 f"{describe(v)} is not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS[.fraction] "
                 "followed by Z or +HH:MM)",
             )
-        y, mo, d, hh, mi, ss, frac, sign, oh, om = m.groups()
-        try:
-            day = _dt.date(int(y), int(mo), int(d)).toordinal() - _EPOCH_ORDINAL
-        except ValueError:
-            raise Bad("bad_timestamp", f"{describe(v)} has no real calendar date (years 0001-9999)") from None
-        h, mn, sec = int(hh), int(mi), int(ss)
-        if h > 23 or mn > 59 or sec > 59:
+        ymd, hms, frac, offs = m.groups()
+        day = _day_number(ymd)
+        if day is None:
+            raise Bad("bad_timestamp", f"{describe(v)} has no real calendar date (years 0001-9999)")
+        tod = _second_of_day(hms)
+        if tod is None:
             raise Bad("bad_timestamp", f"{describe(v)} has no real time of day (no hour 24, no leap second)")
-        off = 0
-        if sign is not None:
-            ohi, omi = int(oh), int(om)
-            if ohi > 23 or omi > 59:
-                raise Bad("bad_timestamp", f"{describe(v)} has an impossible UTC offset")
-            off = (ohi * 3600 + omi * 60) * (1 if sign == "+" else -1)
+        off = _offset_seconds(offs)
+        if off is None:
+            raise Bad("bad_timestamp", f"{describe(v)} has an impossible UTC offset")
         sub = 0
         if frac:
-            kept, extra = frac[:digits], frac[digits:]
-            if extra.strip("0"):
-                raise Bad(
-                    "precision_loss",
-                    f"{describe(v)} has non-zero digits finer than the column's unit ({unit})",
-                )
+            if len(frac) > digits:
+                kept, extra = frac[:digits], frac[digits:]
+                if extra.strip("0"):
+                    raise Bad(
+                        "precision_loss",
+                        f"{describe(v)} has non-zero digits finer than the column's unit ({unit})",
+                    )
+            else:
+                kept = frac
             sub = int(kept.ljust(digits, "0"))
-        secs = day * 86400 + h * 3600 + mn * 60 + sec - off
-        if not (_DAY_MIN * 86400 <= secs < (_DAY_MAX + 1) * 86400):
+        secs = day * 86400 + tod - off
+        if not (_SEC_MIN <= secs < _SEC_END):
             raise Bad("bad_timestamp", f"{describe(v)} is outside 0001-01-01..9999-12-31 once in UTC")
         return secs * scale + sub
 

@@ -380,7 +380,7 @@ def replay(opts: ReplayOptions, progress: Callable[[int, int], None] | None = No
         raw=format_location(raw_loc), curated=format_location(cur_loc), files=files,
         findings=[], workers=workers, executor=mode, dry_run=opts.dry_run,
     )
-    report.findings = sort_findings(_findings(report, curated, opts))
+    report.findings = sort_findings(_findings(report, curated, opts, contracts))
     if not selected:
         report.notes.append("no raw key matched the selection")
     return report
@@ -402,7 +402,7 @@ def _public(e: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _findings(report: ReplayReport, curated: Any, opts: ReplayOptions) -> list[Finding]:
+def _findings(report: ReplayReport, curated: Any, opts: ReplayOptions, contracts: Any) -> list[Finding]:
     findings: list[Finding] = []
     raw_arg = shlex.quote(opts.raw)
     cur_arg = shlex.quote(opts.curated)
@@ -436,6 +436,7 @@ def _findings(report: ReplayReport, curated: Any, opts: ReplayOptions) -> list[F
             ))
             continue
         written = e["records_written"] or 0
+        nxt = max(contracts.get(e["dataset"], {e["version"]: None})) + 1
         counts = (f"{e['errors']} error(s); {written} of {e['records_in']} records written"
                   if e["records_in"] is not None else f"{e['errors']} file-level error(s); nothing written")
         findings.append(Finding(
@@ -443,9 +444,9 @@ def _findings(report: ReplayReport, curated: Any, opts: ReplayOptions) -> list[F
             message=f"{src} (v{e['version']}) quarantined{when}: {counts}",
             fix=(f"read {rep} (each error names the record and field); upload a corrected file under a "
                  f"new key (raw is never overwritten) or, if the data is right and the contract wrong, add "
-                 f"contracts/datasets/{e['dataset']}/v{e['version'] + 1}.json, deploy, and run "
+                 f"contracts/datasets/{e['dataset']}/v{nxt}.json, deploy, and run "
                  f"`lakectl replay --raw {raw_arg} --curated {cur_arg} --dataset {e['dataset']} "
-                 f"--contract-version {e['version'] + 1}`"),
+                 f"--contract-version {nxt}`"),
         ))
     return findings
 

@@ -111,17 +111,23 @@ def render_report(report: Any, console: Any = None, verbose: int = 0) -> None:
         rows = [f for f in rows if f["status"] not in ("written", "skipped") or f["quarantine"]]
     if rows:
         table = Table(title=f"replay {report.raw} -> {report.curated}", title_justify="left")
-        for col, just in (("source", "left"), ("v", "right"), ("status", "left"), ("in", "right"),
-                          ("written", "right"), ("errors", "right"), ("output", "left")):
+        columns = [("source", "left"), ("v", "right"), ("status", "left"), ("in", "right"),
+                   ("written", "right"), ("errors", "right")]
+        if verbose:
+            columns.append(("output", "left"))
+        for col, just in columns:
             table.add_column(col, justify=just, overflow="fold")
         for f in rows:
-            table.add_row(
+            cells = [
                 f["source"], "" if f["version"] is None else str(f["version"]),
                 f"[{_STYLE[f['status']]}]{f['status']}[/]",
                 "" if f["records_in"] is None else str(f["records_in"]),
                 "" if f["records_written"] is None else str(f["records_written"]),
-                str(f["errors"] or ""), f.get("quarantine") or f.get("output") or "",
-            )
+                str(f["errors"] or ""),
+            ]
+            if verbose:
+                cells.append(f.get("quarantine") or f.get("output") or "")
+            table.add_row(*cells)
         console.print(table)
     for note in report.notes:
         console.print(f"[dim]{note}[/dim]")

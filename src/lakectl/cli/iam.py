@@ -95,9 +95,7 @@ def simulate(
     decision = evaluate(Request(action, resource, who, ctx_values), identity, rp, bd)
     statements = sum(len(p.statements) for p in [*identity, rp, bd] if p is not None)
     document = {
-        "decision": decision.decision,
-        "matched": [m.to_json() for m in decision.matched],
-        "missing_context": list(decision.missing_context),
+        **decision.to_json(),
         "findings": [],
         "summary": {
             "errors": 0,

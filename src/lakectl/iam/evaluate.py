@@ -152,6 +152,14 @@ class Decision:
     def allowed(self) -> bool:
         return self.decision == "allowed"
 
+    def to_json(self) -> dict[str, object]:
+        """The design's ``iam simulate`` fields: decision, matched [{policy, statement}], missing_context."""
+        return {
+            "decision": self.decision,
+            "matched": [m.to_json() for m in self.matched],
+            "missing_context": list(self.missing_context),
+        }
+
 
 def build_context(request: Request, now: datetime | None = None) -> dict[str, list[str]]:
     """The request context: keys derived from the principal and the clock, then the caller's keys

@@ -58,7 +58,7 @@ _MODULE_CONTRACT = {"s3": "storage", "lambda": "transform", "glue": "catalog", "
 @lru_cache(maxsize=1)
 def load_schema() -> dict[str, Any]:
     """The shipped provider schema: ``{"version", "resource": {type: BLOCK}, "data": {type: BLOCK}}``."""
-    data = resources.files("lakectl.data").joinpath(SCHEMA_RESOURCE).read_bytes()
+    data = resources.files("lakectl").joinpath("data", SCHEMA_RESOURCE).read_bytes()
     return json.loads(gzip.decompress(data))
 
 

@@ -6,7 +6,8 @@ locals {
   tags = { "lakectl:module" = "lambda" }
 
   function_name = "${var.name}-etl"
-  layer_arns    = var.layer_arn != null ? [var.layer_arn] : [aws_lambda_layer_version.this[0].arn]
+  # Exactly one of the two: the layer published here (layer_arn null) or the given one.
+  layer_arns = concat([for l in aws_lambda_layer_version.this : l.arn], var.layer_arn == null ? [] : [var.layer_arn])
 }
 
 # ---------------------------------------------------------------------------------------------------

@@ -119,6 +119,11 @@ def test_missing_key(op: str, expected: bool) -> None:
 def test_empty_request_set_counts_as_missing() -> None:
     assert ev("ForAllValues:StringEquals", "a", []) is True
     assert ev("ForAnyValue:StringEquals", "a", []) is False
+    # "an empty data set (for example, an empty string)"
+    assert ev("ForAllValues:StringEquals", "a", [""]) is True
+    assert ev("ForAnyValue:StringEquals", "a", [""]) is False
+    # without a set operator an empty string is a value (s3:prefix "" lists the bucket root)
+    assert ev("StringLike", ("",), "") is True
 
 
 def test_if_exists_still_tests_a_present_key() -> None:

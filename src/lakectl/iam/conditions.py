@@ -200,6 +200,10 @@ def evaluate_clause(clause: ConditionClause, ctx: Context, variables: bool = Tru
     ``variables`` is False for policies whose Version does not support policy variables.
     """
     present = ctx.get(clause.key_lower)
+    if clause.qualifier is not None and present:
+        # "If the key values in the request resolve to an empty data set (for example, an empty
+        # string)": for a set operator an empty string is no value at all.
+        present = [v for v in present if v != ""]
     absent = not present
     if clause.base == "Null":
         return any((v.strip().lower() == "true") == absent for v in clause.values)

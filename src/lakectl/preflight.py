@@ -9,17 +9,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lakectl.findings import Finding, sort_findings
+
+if TYPE_CHECKING:
+    from lakectl.stack.model import Stack
 
 
 @dataclass(frozen=True)
 class PreflightContext:
-    """What a check may look at: the lake project and its Terraform root module."""
+    """What a check may look at: the lake project, its Terraform root module, and the stack model.
+
+    ``model`` is loaded on first use (and once): an unreadable stack raises
+    :class:`lakectl.stack.loader.StackError`, a usage error (exit 2).
+    """
 
     project: Path
     stack: Path
+
+    @cached_property
+    def model(self) -> Stack:
+        from lakectl.stack.loader import load_stack
+
+        return load_stack(self.stack)
 
 
 def check_provider_schema(ctx: PreflightContext) -> list[Finding]:
@@ -29,10 +44,50 @@ def check_provider_schema(ctx: PreflightContext) -> list[Finding]:
     return check_stack_schema(ctx.stack)
 
 
+def check_module_boundaries(ctx: PreflightContext) -> list[Finding]:
+    """STK101-105: modules create, root connects (no module references another; wiring in root)."""
+    from lakectl.checks import module_boundaries
+
+    return module_boundaries.run(ctx)
+
+
+def check_ownership_tags(ctx: PreflightContext) -> list[Finding]:
+    """STK110-112: lakectl:module on every taggable resource of a module; lakectl:stack in default_tags."""
+    from lakectl.checks import ownership_tags
+
+    return ownership_tags.run(ctx)
+
+
+def check_handler(ctx: PreflightContext) -> list[Finding]:
+    """PKG101-103: each function's handler names a module and callable under <project>/lambda/."""
+    from lakectl.checks import handler
+
+    return handler.run(ctx)
+
+
+def check_glue_contracts(ctx: PreflightContext) -> list[Finding]:
+    """STK120-122: each Glue table's columns equal its dataset contract."""
+    from lakectl.checks import glue_contracts
+
+    return glue_contracts.run(ctx)
+
+
+def check_s3_notifications(ctx: PreflightContext) -> list[Finding]:
+    """STK130-131: every S3 -> Lambda notification has its permission and depends_on it."""
+    from lakectl.checks import s3_notifications
+
+    return s3_notifications.run(ctx)
+
+
 Check = Callable[[PreflightContext], list[Finding]]
 
 CHECKS: list[Check] = [
     check_provider_schema,
+    check_module_boundaries,
+    check_ownership_tags,
+    check_handler,
+    check_glue_contracts,
+    check_s3_notifications,
 ]
 
 

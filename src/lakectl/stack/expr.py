@@ -40,6 +40,7 @@ class Expr:
     node: Any
     file: str
     line: int
+    text: str = ""  # the expression's source text (for fixes that quote it)
 
     @property
     def where(self) -> str:

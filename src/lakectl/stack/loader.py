@@ -73,7 +73,15 @@ def _label(node: Any) -> str:
     return "".join(unescape(str(p.children[0])) for p in node.children if isinstance(p.children[0], Token))
 
 
-def _body(body: Tree, file: str) -> tuple[dict[str, Expr], list[Block]]:
+def _source(node: Any, text: str) -> str:
+    meta = getattr(node, "meta", None)
+    start, end = getattr(meta, "start_pos", None), getattr(meta, "end_pos", None)
+    if start is None or end is None:
+        return ""
+    return text[start:end].strip()
+
+
+def _body(body: Tree, file: str, text: str = "") -> tuple[dict[str, Expr], list[Block]]:
     attrs: dict[str, Expr] = {}
     blocks: list[Block] = []
     for child in body.children:
@@ -82,12 +90,12 @@ def _body(body: Tree, file: str) -> tuple[dict[str, Expr], list[Block]]:
         if child.data == "attribute":
             name = ident(child.children[0])
             expr = child.children[-1]
-            attrs[name] = Expr(expr, file, getattr(child.meta, "line", 0))
+            attrs[name] = Expr(expr, file, getattr(child.meta, "line", 0), _source(expr, text))
         elif child.data == "block":
             kids = [k for k in child.children if isinstance(k, Tree) and k.data != "new_line_or_comment"]
             inner = kids[-1]
             labels = tuple(_label(k) for k in kids[1:-1])
-            a, b = _body(inner, file)
+            a, b = _body(inner, file, text)
             blocks.append(Block(ident(kids[0]), labels, a, b, file, getattr(child.meta, "line", 0)))
     return attrs, blocks
 
@@ -112,7 +120,7 @@ def parse_hcl(path: Path, display: str) -> Block:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise StackError(f"{display}:{line}: HCL syntax error: {first}") from None
     body = tree.children[0] if tree.children and isinstance(tree.children[0], Tree) else tree
-    attrs, blocks = _body(body, display)
+    attrs, blocks = _body(body, display, text + "\n")
     result = Block("", (), attrs, blocks, display, 1)
     _PARSE_CACHE[key] = result
     return result
@@ -528,7 +536,7 @@ class ModuleRuntime:
             provider=provider or type_.split("_", 1)[0],
             file=block.file,
             line=block.line,
-            meta={"lifecycle": bool(block.first("lifecycle"))},
+            meta={"lifecycle": bool(block.first("lifecycle")), "source": _sources(block)},
         )
 
     def _policy_json(self, values: dict[str, Any]) -> Any:
@@ -658,6 +666,19 @@ class ModuleRuntime:
                 )
             )
         return calls
+
+
+def _sources(block: Block) -> dict[str, Any]:
+    """Source text of the arguments, and of the arguments of nested (and dynamic content) blocks."""
+    out: dict[str, Any] = {k: e.text for k, e in block.attrs.items()}
+    for b in block.blocks:
+        if b.type == "dynamic" and b.labels:
+            content = b.first("content")
+            if content is not None:
+                out.setdefault(b.labels[0], {k: e.text for k, e in content.attrs.items()})
+        elif b.type not in SKIP_BLOCKS:
+            out.setdefault(b.type, {k: e.text for k, e in b.attrs.items()})
+    return out
 
 
 def _tuple_items(node: Any) -> list[Any]:

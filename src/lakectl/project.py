@@ -1,0 +1,62 @@
+"""The shipped lake project (stack, Lambda code, contracts, examples) and ``lakectl new``.
+
+In a source checkout (and an editable install) the shipped project is the repository itself; a built
+wheel carries a copy under ``lakectl/_bundle`` (made by setup.py), so there is one source of truth.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from lakectl.errors import UsageError
+
+BUNDLED = ("terraform", "lambda", "contracts", "examples")
+IGNORE = shutil.ignore_patterns(
+    ".terraform",
+    ".terraform.*",
+    "*.tfstate",
+    "*.tfstate.*",
+    "*.tfplan",
+    "terraform.tfvars",
+    "*.auto.tfvars",
+    "crash.log",
+    "__pycache__",
+    "*.pyc",
+    ".pytest_cache",
+)
+
+
+def _is_project(root: Path) -> bool:
+    return (root / "terraform" / "main.tf").is_file() and (root / "contracts").is_dir()
+
+
+def shipped_root() -> Path:
+    """Where the shipped project lives: the repository root in a checkout, else the wheel's bundle."""
+    here = Path(__file__).resolve()
+    checkout = here.parents[2]  # src/lakectl/project.py -> repository root
+    if (checkout / "pyproject.toml").is_file() and _is_project(checkout):
+        return checkout
+    bundle = here.parent / "_bundle"
+    if _is_project(bundle):
+        return bundle
+    raise UsageError(
+        "the shipped lake project is not installed with lakectl (no lakectl/_bundle)",
+        hint="reinstall lakectl from a wheel or a source checkout",
+    )
+
+
+def new_project(dest: Path, source: Path | None = None) -> list[str]:
+    """Copy the shipped stack, Lambda code, contracts and examples into ``dest`` (absent or empty)."""
+    src = source or shipped_root()
+    if dest.exists() and not dest.is_dir():
+        raise UsageError(f"{dest} exists and is not a directory")
+    if dest.is_dir() and any(dest.iterdir()):
+        raise UsageError(f"{dest} is not empty", hint="name a new or empty directory")
+    copied = []
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in BUNDLED:
+        if (src / name).is_dir():
+            shutil.copytree(src / name, dest / name, ignore=IGNORE)
+            copied.append(name)
+    return copied

@@ -27,6 +27,7 @@ VER012  error     catalog    Glue table columns / partition keys / location diff
 VER013  warning   catalog    no Glue table for the dataset version in the named database
 VER014  warning   catalog    Glue check skipped: AWS not reachable
 VER015  info      transform  no Parquet files under the dataset version's prefix
+VER016  warning   transform  a folder under ``datasets/`` that no contract describes
 ======  ========  =========  ==========================================================================
 
 boto3 and pyarrow are imported inside functions.
@@ -147,6 +148,12 @@ class _LocalStore:
                 out.append(_Obj(p.relative_to(self.root).as_posix(), size))
         return sorted(out, key=lambda o: o.key)
 
+    def subdirs(self, prefix: str) -> list[str]:
+        base = self.root / prefix
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if p.is_dir())
+
     def reader(self, obj: _Obj):
         return local_reader(str(self.root / obj.key))[0]
 
@@ -159,8 +166,8 @@ class _LocalStore:
     def resource(self, key: str) -> str:
         return str(self.root / key)
 
-    def rm(self, key: str) -> str:
-        return f"rm {shlex.quote(str(self.root / key))}"
+    def rm(self, key: str, *, recursive: bool = False) -> str:
+        return ("rm -r " if recursive else "rm ") + shlex.quote(str(self.root / key))
 
     def table_location(self, prefix: str) -> str | None:
         return None
@@ -184,6 +191,17 @@ class _S3Store:
                     out.append(_Obj(o["Key"][len(self.root):], int(o["Size"]), o.get("ETag")))
         return sorted(out, key=lambda o: o.key)
 
+    def subdirs(self, prefix: str) -> list[str]:
+        out: list[str] = []
+        with _s3_errors(self.uri):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.root + prefix, Delimiter="/"
+            )
+            for page in pages:
+                for cp in page.get("CommonPrefixes", []):
+                    out.append(cp["Prefix"][len(self.root) + len(prefix):].rstrip("/"))
+        return sorted(out)
+
     def reader(self, obj: _Obj):
         return s3_reader(self.client, self.bucket, self.root + obj.key, obj.size, etag=obj.etag)
 
@@ -202,8 +220,9 @@ class _S3Store:
     def resource(self, key: str) -> str:
         return f"{self.bucket}/{self.root}{key}"
 
-    def rm(self, key: str) -> str:
-        return f"aws s3 rm {shlex.quote(f's3://{self.bucket}/{self.root}{key}')}"
+    def rm(self, key: str, *, recursive: bool = False) -> str:
+        flag = "--recursive " if recursive else ""
+        return f"aws s3 rm {flag}{shlex.quote(f's3://{self.bucket}/{self.root}{key}')}"
 
     def table_location(self, prefix: str) -> str | None:
         return f"s3://{self.bucket}/{self.root}{prefix}"
@@ -425,8 +444,32 @@ def verify(
         report.tables.append(stat)
         report.findings.extend(findings)
         report.by_table[(contract.dataset, contract.version)] = sort_findings(findings)
+    if dataset is None and version is None:
+        report.findings.extend(_uncontracted(store, contracts))
     report.findings = sort_findings(report.findings)
     return report
+
+
+def _uncontracted(store: _LocalStore | _S3Store, contracts: dict[str, dict[int, Any]]) -> list[Finding]:
+    """VER016: folders under ``datasets/`` that no contract file describes (no table reads them)."""
+    out: list[Finding] = []
+    for d in store.subdirs("datasets/"):
+        versions = [None] if d not in contracts else [
+            v for v in store.subdirs(f"datasets/{d}/")
+            if not (_VERSION_RE.match(v) and v.startswith("v") and int(v[1:]) in contracts[d])
+        ]
+        for v in versions:
+            prefix = f"datasets/{d}/" + (f"{v}/" if v else "")
+            out.append(Finding(
+                code="VER016", severity="warning", contract="transform", resource=store.resource(prefix),
+                message=(
+                    f"{prefix}: no contract file describes it (contracts/datasets/{d}/"
+                    f"{v + '.json' if v and v.startswith('v') else '<vN>.json'} is missing), so no Glue "
+                    "table reads it: left over from a removed contract, or written by another project"
+                ),
+                fix=f"restore the contract, or remove the data: {store.rm(prefix, recursive=True)}",
+            ))
+    return out
 
 
 def _replay_fix(curated: str, contract: Any, dts: Iterable[str] = ()) -> str:

@@ -164,3 +164,12 @@ def test_local_and_s3_agree_on_rows(s3: Any, tmp_path: Path) -> None:
     local_report = verify(str(tmp_path / "p"), CONTRACTS, dataset="events")
     assert s3_report.rows == local_report.rows == 7
     assert s3_report.findings == [] and local_report.findings == []
+
+
+def test_uncontracted_prefixes_on_s3(s3: Any, tmp_path: Path) -> None:
+    put_parquet(s3, tmp_path, "datasets/users/v1/dt=2026-11-27/a.json.parquet", USERS1)
+    put_parquet(s3, tmp_path, "datasets/users/v9/dt=2026-11-27/a.json.parquet", USERS1)
+    report = verify(f"s3://{BUCKET}", CONTRACTS)
+    ver016 = [f for f in report.findings if f.code == "VER016"]
+    assert [f.resource for f in ver016] == [f"{BUCKET}/datasets/users/v9/"]
+    assert ver016[0].fix.endswith(f"aws s3 rm --recursive s3://{BUCKET}/datasets/users/v9/")

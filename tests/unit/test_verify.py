@@ -383,3 +383,15 @@ def test_what_lake_etl_writes_passes_verify(tmp_path: Path) -> None:
     report = verify(str(root), CONTRACTS, dataset="users")
     assert report.findings == []
     assert report.rows == 6
+
+
+def test_folders_no_contract_describes_are_VER016_only_without_a_filter(lake: Path) -> None:
+    write_parquet(lake / "datasets/users/v3/dt=2026-11-27/a.json.parquet", USERS2)
+    write_parquet(lake / "datasets/orders/v1/dt=2026-11-27/a.json.parquet", USERS1)
+    report = verify(str(lake), CONTRACTS)
+    found = {Path(f.resource).relative_to(lake).as_posix(): f for f in report.findings}
+    assert sorted(found) == ["datasets/orders", "datasets/users/v3"]
+    assert all(f.code == "VER016" and f.severity == "warning" for f in found.values())
+    assert "contracts/datasets/users/v3.json is missing" in found["datasets/users/v3"].message
+    assert found["datasets/orders"].fix.endswith(f"rm -r {lake}/datasets/orders")
+    assert verify(str(lake), CONTRACTS, dataset="users").findings == []

@@ -100,3 +100,20 @@ def test_snake_fallback() -> None:
     assert extract_mod.snake("bucketPrefix") == "bucket_prefix"
     assert extract_mod.snake("forEachAttribute") == "for_each"
     assert extract_mod.snake("ipv6CidrBlock") == "ipv6_cidr_block"
+
+
+def test_shipped_extract_matches_the_jsii_when_given(tmp_path: Path) -> None:
+    """With LAKECTL_CDKTF_JSII=<package/.jsii of @cdktf/provider-aws@21.22.0>, the extract is re-made
+    and must equal the shipped file byte for byte (npm is not needed otherwise)."""
+    import os
+
+    import pytest
+
+    jsii = os.environ.get("LAKECTL_CDKTF_JSII")
+    if not jsii:
+        pytest.skip("needs the .jsii of @cdktf/provider-aws@21.22.0 (npm pack; see the script's docstring): "
+                    "set LAKECTL_CDKTF_JSII")
+    out = tmp_path / "schema.json.gz"
+    assert extract_mod.main([jsii, "-o", str(out)]) == 0
+    shipped = REPO / "src" / "lakectl" / "data" / "aws_provider_schema.json.gz"
+    assert out.read_bytes() == shipped.read_bytes()

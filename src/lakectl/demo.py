@@ -232,7 +232,9 @@ def _clients(endpoint: str) -> tuple[Any, Any]:
 # The rehearsal
 
 
-def run_demo(project: Path, *, stack: Path | None = None, progress: Progress | None = None) -> DemoResult:
+def run_demo(
+    project: Path, *, stack: Path | None = None, progress: Progress | None = None, verbose: bool = False
+) -> DemoResult:
     """Run the rehearsal; raises IncompleteError (exit 3) when it cannot run (no moto, server fails)."""
     say = progress or (lambda _m: None)
     started = time.perf_counter()
@@ -272,7 +274,7 @@ def run_demo(project: Path, *, stack: Path | None = None, progress: Progress | N
             result.steps.append(Step("moto server", "ok", f"local AWS stand-in at {endpoint} (not AWS)"))
             say(f"demo: moto server at {endpoint}")
             with _env({"AWS_ENDPOINT_URL": endpoint}):
-                _rehearse(result, examples, contracts_dir, project, endpoint, say)
+                _rehearse(result, examples, contracts_dir, project, endpoint, say, verbose)
     finally:
         server.stop()
         werkzeug.setLevel(saved_level)
@@ -310,7 +312,13 @@ def _preflight_step(result: DemoResult, project: Path, stack: Path, say: Progres
 
 
 def _rehearse(
-    result: DemoResult, examples: Path, contracts_dir: Path, project: Path, endpoint: str, say: Progress
+    result: DemoResult,
+    examples: Path,
+    contracts_dir: Path,
+    project: Path,
+    endpoint: str,
+    say: Progress,
+    verbose: bool = False,
 ) -> None:
     from lake_etl.contract import ContractError, load_contracts
 
@@ -355,6 +363,9 @@ def _rehearse(
         runs = list(pool.map(run, uploads))
     for key, lr in runs:
         result.runner_notice = lr.notice or result.runner_notice
+        if verbose:
+            for line in lr.logs:
+                say(f"  [{key}] {line}")
         if lr.ok:
             result.files.extend(lr.result.get("files", []))
         else:

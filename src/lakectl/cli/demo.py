@@ -29,7 +29,9 @@ def demo_command(ctx: typer.Context) -> None:
         sys.stderr.write(msg + "\n")
         sys.stderr.flush()
 
-    result = run_demo(s.project, stack=s.stack if s.stack.is_dir() else None, progress=progress)
+    result = run_demo(
+        s.project, stack=s.stack if s.stack.is_dir() else None, progress=progress, verbose=bool(s.verbose)
+    )
     emit(ctx, result.to_json(), lambda: render(result))
     raise typer.Exit(result.exit_code)
 

@@ -48,7 +48,12 @@ def test_new_accepts_an_existing_empty_directory(tmp_path: Path) -> None:
 
 def test_new_leaves_terraform_working_files_behind(tmp_path: Path) -> None:
     src = tmp_path / "bundle"
-    for d in ("terraform/.terraform/providers", "contracts/datasets/x", "lambda/lake_etl/__pycache__", "examples"):
+    for d in (
+        "terraform/.terraform/providers",
+        "contracts/datasets/x",
+        "lambda/lake_etl/__pycache__",
+        "examples",
+    ):
         (src / d).mkdir(parents=True)
     (src / "terraform/main.tf").write_text("# stack\n")
     (src / "terraform/terraform.tfstate").write_text("{}")

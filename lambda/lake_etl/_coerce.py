@@ -71,6 +71,8 @@ def describe(v: Any) -> str:
             return f"number (an integer of about {int(v.bit_length() * 0.30103) + 1} digits)"
         return f"number {v}"
     if t is Decimal:
+        if v and abs(v.adjusted()) > 10**15:
+            return "number with an exponent beyond ±10^15"
         s = str(v)
         return "number " + (s if len(s) <= 40 else s[:37] + "...")
     if t is str:
@@ -224,7 +226,7 @@ def _decimal_conv(type_str: str):
             )
         try:
             q = d.quantize(quantum, context=_DEC_CTX)
-        except InvalidOperation:  # pragma: no cover - excluded by the range check
+        except InvalidOperation:
             raise Bad("out_of_range", f"{describe(v)} does not fit {type_str}") from None
         if q != d:
             raise Bad(

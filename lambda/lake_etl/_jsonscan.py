@@ -37,8 +37,9 @@ def loads(s: str):
         return _decode(s)
     except JSONDecodeError:
         raise
-    except (RecursionError, ValueError, MemoryError):
-        # too deep for the recursive C scanner, or an integer literal beyond the int/str limit
+    except (RecursionError, ValueError, ArithmeticError):
+        # too deep for the recursive C scanner, an integer literal beyond the int/str limit, or an
+        # exponent beyond what Decimal holds
         return iterparse(s)
 
 
@@ -49,6 +50,25 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _scanstring = json.decoder.scanstring
 _INT_STR_LIMIT = 4000
+
+
+_HUGE = Decimal("9E+999999999999999999")
+_TINY = Decimal("1E-999999999999999999")
+
+
+def _number(text: str) -> Decimal:
+    """A literal with a fraction or exponent as its exact Decimal. An exponent beyond Decimal's limits
+    (|exponent| > 10^18) is clamped to a stand-in of the same sign that is just as far out of every
+    column's range (huge) or just as far below every precision (tiny, but not zero)."""
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        mant, _, exp = text.lower().partition("e")
+        neg = mant.startswith("-")
+        if Decimal(mant) == 0:
+            return Decimal("-0" if neg else "0")
+        out = _HUGE if not exp.startswith("-") else _TINY
+        return out.copy_negate() if neg else out
 
 
 def _int(text: str) -> int:
@@ -111,7 +131,7 @@ def iterparse(s: str, idx: int = 0):
             if m is None:
                 fail("Expecting value", i)
             intpart, frac, exp = m.groups()
-            val = Decimal(m.group(0)) if (frac or exp) else _int(intpart)
+            val = _number(m.group(0)) if (frac or exp) else _int(intpart)
             i = m.end()
         # ---- attach the finished value to its parents
         while True:

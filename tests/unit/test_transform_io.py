@@ -290,3 +290,10 @@ def test_memory_is_flat_in_file_size(on_error, monkeypatch):
     big, r2, src = peak(60_000)
     assert r2.records_in == 60_000 and src.max_read <= tmod.READ_BLOCK
     assert big < small * 1.3 + 1_000_000, (small, big)
+
+
+def test_non_nullable_columns_are_required_parquet_fields():
+    _, b = run(ndjson(2))
+    schema = pq.read_metadata(io.BytesIO(b)).schema
+    assert schema.column(0).max_definition_level == 0  # id: required
+    assert schema.column(1).max_definition_level == 1  # ts: optional

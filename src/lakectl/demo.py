@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lakectl.errors import IncompleteError, UsageError
+from lakectl.errors import IncompleteError, LakectlError, UsageError
 from lakectl.findings import Finding, summarize
 
 RAW_BUCKET = "lakectl-demo-raw"
@@ -107,14 +107,9 @@ class DemoResult:
 def examples_root(project: Path) -> Path:
     """The example uploads: ``<project>/examples/uploads``, else the shipped copy, else the checkout."""
     candidates = [project / "examples" / "uploads"]
-    try:
-        from lakectl import project as _project  # written by another engineer; optional
-
-        shipped = getattr(_project, "shipped_root", None)
-        if shipped is not None:
-            candidates.append(Path(shipped()) / "examples" / "uploads")
-    except ImportError:
-        pass
+    shipped = _shipped_root()
+    if shipped is not None:
+        candidates.append(shipped / "examples" / "uploads")
     candidates.append(_checkout_root() / "examples" / "uploads")
     for c in candidates:
         if c.is_dir():
@@ -131,15 +126,26 @@ def _checkout_root() -> Path:
     return Path(lakectl.__file__).resolve().parents[2]
 
 
-def _shipped_stack(project: Path) -> Path:
+def _shipped_root() -> Path | None:
+    """``lakectl.project.shipped_root()`` when it exists and finds the shipped project, else None."""
     try:
         from lakectl import project as _project
-
-        shipped = getattr(_project, "shipped_root", None)
-        if shipped is not None and (Path(shipped()) / "terraform").is_dir():
-            return Path(shipped()) / "terraform"
     except ImportError:
-        pass
+        return None
+    shipped = getattr(_project, "shipped_root", None)
+    if shipped is None:
+        return None
+    try:
+        return Path(shipped())
+    except (LakectlError, OSError):
+        return None
+
+
+def _shipped_stack(project: Path) -> Path:
+    """The shipped stack (design §7: preflight runs on it), else the project's own."""
+    shipped = _shipped_root()
+    if shipped is not None and (shipped / "terraform").is_dir():
+        return shipped / "terraform"
     for c in (project / "terraform", _checkout_root() / "terraform"):
         if c.is_dir():
             return c

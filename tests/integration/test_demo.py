@@ -124,3 +124,19 @@ def test_server_is_stopped_on_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(KeyboardInterrupt):
         demo.run_demo(REPO)
     assert seen and refuses(seen[0])
+
+
+def test_a_new_project_demos_its_own_examples_contracts_and_code(tmp_path: Path) -> None:
+    import lakectl.demo as demo
+    from lakectl.project import new_project
+
+    proj = tmp_path / "lake"
+    new_project(proj)
+    assert demo.examples_root(proj) == proj / "examples" / "uploads"
+    assert demo._contracts_dir(proj, demo.examples_root(proj)) == proj / "contracts"
+    assert demo._code_dir(proj) == proj / "lambda"
+    # a folder that is no project falls back to the shipped examples
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    assert demo.examples_root(bare) == REPO / "examples" / "uploads"
+    assert demo._code_dir(bare) is None

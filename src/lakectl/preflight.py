@@ -79,6 +79,13 @@ def check_s3_notifications(ctx: PreflightContext) -> list[Finding]:
     return s3_notifications.run(ctx)
 
 
+def check_conditions(ctx: PreflightContext) -> list[Finding]:
+    """STK140-142: variable validations, resource preconditions, files the stack reads that are missing."""
+    from lakectl.checks import conditions
+
+    return conditions.run(ctx)
+
+
 Check = Callable[[PreflightContext], list[Finding]]
 
 CHECKS: list[Check] = [
@@ -88,6 +95,7 @@ CHECKS: list[Check] = [
     check_handler,
     check_glue_contracts,
     check_s3_notifications,
+    check_conditions,
 ]
 
 

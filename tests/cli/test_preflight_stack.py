@@ -196,3 +196,24 @@ def test_preflight_runs_in_under_a_second_on_the_shipped_stack(project: Path) ->
 def test_context_loads_the_model_once(project: Path) -> None:
     ctx = PreflightContext(project, project / "terraform")
     assert ctx.model is ctx.model
+
+
+def test_variable_validation_and_precondition_failures(project: Path) -> None:
+    (project / "terraform/terraform.tfvars").write_text("lambda_memory_mb = 100\n")
+    contract = project / "contracts/datasets/events/v1.json"
+    doc = json.loads(contract.read_text())
+    doc["columns"][0]["type"] = "varchar"
+    contract.write_text(json.dumps(doc))
+    rc, out = preflight(project)
+    assert rc == 1
+    stk140 = finding(out, "STK140")
+    assert "lambda_memory_mb" in stk140["message"] and "terraform.tfvars" in stk140["message"]
+    assert ("STK141", 'module.glue.aws_glue_catalog_table.this["events_v1"]') in codes_at(out)
+
+
+def test_missing_build_artifacts_are_an_info(project: Path) -> None:
+    rc, out = preflight(project)
+    infos = [f for f in out["findings"] if f["code"] == "STK142"]
+    assert rc == 0
+    assert any(".lakectl/build/function.zip," in f["message"] for f in infos)
+    assert all(f["severity"] == "info" and f["fix"] == "lakectl build" for f in infos)

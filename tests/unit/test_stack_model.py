@@ -166,3 +166,129 @@ def test_registry_module_outputs_are_unknown(tmp_path: Path) -> None:
         'output "id" {\n  value = module.vpc.vpc_id\n}\n'
     )
     assert load_stack(tmp_path, env={}).root.outputs["id"].value == Unknown("module.vpc.vpc_id")
+
+
+def test_arns_derived_from_arguments(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+resource "aws_glue_catalog_database" "db" {
+  name = "lake"
+}
+resource "aws_glue_catalog_table" "t" {
+  name          = "users_v1"
+  database_name = aws_glue_catalog_database.db.name
+}
+resource "aws_glue_crawler" "c" {
+  name          = "lake-users-v1"
+  database_name = aws_glue_catalog_database.db.name
+  role          = aws_iam_role.r.arn
+}
+resource "aws_iam_role" "r" {
+  name = "lake-crawler"
+  path = "/svc/"
+}
+resource "aws_cloudwatch_log_group" "g" {
+  name = "/aws/lambda/lake-etl"
+}
+resource "aws_athena_workgroup" "w" {
+  name = "lake"
+}
+output "arns" {
+  value = {
+    db       = aws_glue_catalog_database.db.arn
+    table    = aws_glue_catalog_table.t.arn
+    crawler  = aws_glue_crawler.c.arn
+    role     = aws_glue_crawler.c.role
+    logs     = aws_cloudwatch_log_group.g.arn
+    wg       = aws_athena_workgroup.w.arn
+    table_id = aws_glue_catalog_table.t.id
+  }
+}
+"""
+    )
+    assume = {"account_id": "123456789012", "region": "eu-west-1", "partition": "aws"}
+    arns = load_stack(tmp_path, env={}, assume=assume).root.outputs["arns"].value
+    assert arns == {
+        "db": "arn:aws:glue:eu-west-1:123456789012:database/lake",
+        "table": "arn:aws:glue:eu-west-1:123456789012:table/lake/users_v1",
+        "crawler": "arn:aws:glue:eu-west-1:123456789012:crawler/lake-users-v1",
+        "role": "arn:aws:iam::123456789012:role/svc/lake-crawler",
+        "logs": "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/lake-etl",
+        "wg": "arn:aws:athena:eu-west-1:123456789012:workgroup/lake",
+        "table_id": "123456789012:lake:users_v1",
+    }
+
+
+def test_policy_document_json_merges_source_documents(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+data "aws_partition" "current" {}
+data "aws_iam_policy_document" "base" {
+  statement {
+    sid       = "A"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:${data.aws_partition.current.partition}:s3:::b/*"]
+  }
+}
+data "aws_iam_policy_document" "full" {
+  source_policy_documents = [data.aws_iam_policy_document.base.json]
+  statement {
+    sid     = "B"
+    effect  = "Deny"
+    actions = ["s3:DeleteObject", "s3:PutObject"]
+    resources = ["*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+output "policy" {
+  value = jsondecode(data.aws_iam_policy_document.full.json)
+}
+"""
+    )
+    policy = load_stack(tmp_path, env={}, assume={"partition": "aws"}).root.outputs["policy"].value
+    assert policy == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
+            {
+                "Sid": "B",
+                "Effect": "Deny",
+                "Action": ["s3:DeleteObject", "s3:PutObject"],
+                "Resource": "*",
+                "Principal": "*",
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+        ],
+    }
+    symbolic = load_stack(tmp_path, env={}).root.outputs["policy"].value
+    assert str(symbolic["Statement"][0]["Resource"]) == "arn:${data.aws_partition.current.partition}:s3:::b/*"
+
+
+def test_preconditions_are_evaluated_per_instance(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+resource "aws_sqs_queue" "q" {
+  for_each = { ok = 1, bad = 0 }
+  name     = each.key
+  lifecycle {
+    precondition {
+      condition     = each.value > 0
+      error_message = "queue ${each.key} needs a positive value"
+    }
+  }
+}
+"""
+    )
+    stack = load_stack(tmp_path, env={})
+    assert stack.resource('aws_sqs_queue.q["bad"]').meta["precondition_errors"] == (
+        "queue bad needs a positive value",
+    )
+    assert stack.resource('aws_sqs_queue.q["ok"]').meta["precondition_errors"] == ()

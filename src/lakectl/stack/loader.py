@@ -536,8 +536,33 @@ class ModuleRuntime:
             provider=provider or type_.split("_", 1)[0],
             file=block.file,
             line=block.line,
-            meta={"lifecycle": bool(block.first("lifecycle")), "source": _sources(block)},
+            meta={
+                "lifecycle": bool(block.first("lifecycle")),
+                "source": _sources(block),
+                "precondition_errors": self._preconditions(block, env),
+            },
         )
+
+    def _preconditions(self, block: Block, env: dict[str, Any]) -> tuple[str, ...]:
+        """The error messages of ``lifecycle { precondition }`` blocks whose condition is false."""
+        errors: list[str] = []
+        for lc in block.all("lifecycle"):
+            for pre in lc.all("precondition"):
+                cond = pre.attrs.get("condition")
+                if cond is None:
+                    continue
+                try:
+                    ok = to_bool(self.ev.eval_expr(cond, env))
+                    if ok is False:
+                        msg = (
+                            self.ev.eval_expr(pre.attrs["error_message"], env)
+                            if "error_message" in pre.attrs
+                            else ""
+                        )
+                        errors.append(str(msg) or f"precondition at {cond.where} fails")
+                except EvalError as e:
+                    errors.append(f"precondition at {cond.where} cannot be evaluated: {e.message}")
+        return tuple(errors)
 
     def _policy_json(self, values: dict[str, Any]) -> Any:
         doc = derived.policy_document(values)

@@ -76,10 +76,10 @@ class Settings:
 
 def fail(message: str, *, code: int = EXIT_USAGE, hint: str | None = None) -> None:
     """Print ``error: message`` (and the hint) on stderr and exit with ``code``."""
-    err = click.get_text_stream("stderr")
-    err.write(f"error: {message}\n")
+    sys.stderr.write(f"error: {message}\n")
     if hint:
-        err.write(f"  hint: {hint}\n")
+        sys.stderr.write(f"  hint: {hint}\n")
+    sys.stderr.flush()
     raise typer.Exit(code)
 
 

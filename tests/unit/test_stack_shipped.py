@@ -63,6 +63,6 @@ def test_shipped_stack_resolves_with_assumed_account_and_tables_match_contracts(
 
 def test_shipped_stack_loads_fast() -> None:
     load_stack(STACK, env={})  # warm the parser
-    start = time.perf_counter()
+    start = time.process_time()
     load_stack(STACK, env={})
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0

@@ -40,8 +40,11 @@ Output (gzip'd JSON, sorted keys, no whitespace)::
 
     {"provider": "registry.terraform.io/hashicorp/aws", "version": "6.25.0",
      "source": "@cdktf/provider-aws@21.22.0",
-     "resource": {"aws_s3_bucket": BLOCK, ...}, "data": {"aws_iam_policy_document": BLOCK, ...}}
-    BLOCK = {"a": {"<argument>": 1 if required else 0}, "b": {"<block>": {"min": n, "max": 0|1, ...BLOCK}}}
+     "resource": {"aws_s3_bucket": BLOCK, ...}, "data": {"aws_iam_policy_document": BLOCK, ...},
+     "provider_config": BLOCK}
+    BLOCK = {"a": {"<argument>": 1 if required else 0}, "b": {"<block>": {"min": n, "max": 0|1, ...BLOCK}},
+             "digits": 1 where names without a registry anchor hold a digit (match them ignoring
+             underscores beside digits; only the provider's own configuration has such names)}
 """
 
 from __future__ import annotations
@@ -104,9 +107,15 @@ def build_block(types: dict[str, Any], fqn: str, stats: dict[str, int], depth: i
     iface = types[fqn]
     attrs: dict[str, int] = {}
     blocks: dict[str, Any] = {}
+    approximate = False
     for prop in iface.get("properties", []):
         name = tf_name(prop, stats)
         required = 0 if prop.get("optional") else 1
+        if not LINK.search(_docs_text(prop)) and re.search(r"[0-9]", prop["name"]):
+            # No anchor and a digit: camelCase lost whether an underscore stood beside the digit
+            # (s3Control is "s3control", s3UsEast1RegionalEndpoint "s3_us_east_1_regional_endpoint").
+            # Mark the block: names in it match with underscores beside digits ignored.
+            approximate = True
         sub, many = _block_fqn(prop["type"])
         is_block = (
             sub is not None
@@ -125,6 +134,8 @@ def build_block(types: dict[str, Any], fqn: str, stats: dict[str, int], depth: i
     out: dict[str, Any] = {"a": attrs}
     if blocks:
         out["b"] = blocks
+    if approximate:
+        out["digits"] = 1
     return out
 
 
@@ -135,6 +146,12 @@ def extract(assembly: dict[str, Any]) -> dict[str, Any]:
     version = None
     for cls in types.values():
         base = cls.get("base")
+        if cls.get("kind") == "class" and base == "cdktf.TerraformProvider":
+            params = cls.get("initializer", {}).get("parameters", [])
+            config = next(p for p in params if p["name"] == "config")
+            out["provider_config"] = build_block(types, config["type"]["fqn"], stats)
+            out["provider_config"]["a"].pop("alias", None)  # a meta-argument, as for resources
+            continue
         if cls.get("kind") != "class" or base not in ("cdktf.TerraformResource", "cdktf.TerraformDataSource"):
             continue
         m = LINK.search(cls.get("docs", {}).get("summary", ""))

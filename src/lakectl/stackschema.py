@@ -28,6 +28,7 @@ from __future__ import annotations
 import difflib
 import gzip
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -40,6 +41,8 @@ from lakectl.findings import Finding
 SCHEMA_RESOURCE = "aws_provider_schema.json.gz"
 DATA_META = frozenset({"count", "for_each", "depends_on", "provider", "lifecycle"})
 RESOURCE_META = DATA_META | {"connection", "provisioner"}
+PROVIDER_META = frozenset({"alias", "version"})
+_BESIDE_DIGIT = re.compile(r"_(?=[0-9])|(?<=[0-9])_")
 
 # The contract a finding belongs to (design §1), from the resource type; else from the module.
 _TYPE_CONTRACT = (
@@ -133,6 +136,17 @@ def _contract(tf_type: str, module: str | None) -> str:
     return _MODULE_CONTRACT.get(module or "", "state")
 
 
+def _canonical(name: str, attrs: dict[str, int], blocks: dict[str, Any], digits: bool) -> str:
+    """The schema's spelling of ``name``; in a ``digits`` block, underscores beside digits don't count."""
+    if not digits or name in attrs or name in blocks:
+        return name
+    want = _BESIDE_DIGIT.sub("", name)
+    for known in (*attrs, *blocks):
+        if _BESIDE_DIGIT.sub("", known) == want:
+            return known
+    return name
+
+
 def _suggest(name: str, candidates: list[str]) -> str | None:
     match = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     return match[0] if match else None
@@ -154,6 +168,15 @@ class _Checker:
             return str(path)
 
     def check_file(self, mod: ModuleDir, path: Path, doc: dict[str, Any]) -> None:
+        provider_schema = self.schema.get("provider_config")
+        for entry in doc.get("provider", []) if provider_schema else []:
+            body = entry.get("aws")
+            if isinstance(body, dict):
+                self.used = set()
+                alias = body.get("alias")
+                label = 'provider "aws"' + (f" (alias {alias})" if isinstance(alias, str) else "")
+                self.check_block(None, "state", self.rel(path), label, provider_schema, body, [],
+                                 PROVIDER_META)
         for mode, key, meta in (("managed", "resource", RESOURCE_META), ("data", "data", DATA_META)):
             for entry in doc.get(key, []):
                 for tf_type, named in entry.items():
@@ -185,10 +208,12 @@ class _Checker:
         self.used = {k for k in body if k not in meta and k != "dynamic" and not k.startswith("__")}
         self.check_block(address, contract, where, tf_type, block, body, [], meta)
 
-    def check_block(self, address: str, contract: str, where: str, tf_type: str, block: dict[str, Any],
+    def check_block(self, address: str | None, contract: str, where: str, tf_type: str, block: dict[str, Any],
                     body: dict[str, Any], path: list[str], meta: frozenset[str]) -> None:
         attrs: dict[str, int] = block.get("a", {})
         blocks: dict[str, Any] = block.get("b", {})
+        digits = bool(block.get("digits"))
+        counts: dict[str, int] = {}
         inside = f" in block {'.'.join(path)}" if path else ""
         present: set[str] = set()
         nested: list[tuple[str, dict[str, Any]]] = []
@@ -201,6 +226,7 @@ class _Checker:
             if key == "dynamic":
                 for dyn in value if isinstance(value, list) else [value]:
                     for dname, dbody in (dyn or {}).items():
+                        dname = _canonical(dname, attrs, blocks, digits)
                         self._known_or_report(address, contract, where, tf_type, dname, attrs, blocks, path,
                                               inside, dynamic=True)
                         present.add(dname)
@@ -209,33 +235,41 @@ class _Checker:
                             if isinstance(c, dict) and dname in blocks:
                                 nested.append((dname, c))
                 continue
+            key = _canonical(key, attrs, blocks, digits)
             if not self._known_or_report(address, contract, where, tf_type, key, attrs, blocks, path, inside):
                 continue
             present.add(key)
             if key in blocks:
-                for item in value if isinstance(value, list) else [value]:
-                    if isinstance(item, dict):
-                        nested.append((key, item))
+                items = [i for i in (value if isinstance(value, list) else [value]) if isinstance(i, dict)]
+                nested.extend((key, item) for item in items)
+                counts[key] = counts.get(key, 0) + len(items)
+        for bname, n in sorted(counts.items()):
+            if n > 1 and blocks.get(bname, {}).get("max") == 1:
+                self.findings.append(Finding(
+                    code="STK002", severity="error", contract=contract, address=address,
+                    message=f"{where}: {tf_type} takes at most one {bname!r} block{inside}, not {n}",
+                    fix=f"merge the {bname} blocks into one in {address or tf_type} ({where})",
+                ))
         for arg, required in sorted(attrs.items()):
             if required and arg not in present:
                 self.findings.append(Finding(
                     code="STK003", severity="error", contract=contract, address=address,
                     message=f"{where}: required argument {arg!r}{inside} of {tf_type} is not set",
-                    fix=f"set {arg} = ...{inside} in {address} ({where})",
+                    fix=f"set {arg} = ...{inside} in {address or tf_type} ({where})",
                 ))
         for bname, spec in sorted(blocks.items()):
             if spec.get("min", 0) > 0 and bname not in present:
                 self.findings.append(Finding(
                     code="STK003", severity="error", contract=contract, address=address,
                     message=f"{where}: required block {bname!r}{inside} of {tf_type} is missing",
-                    fix=f"add a {bname} {{ ... }} block{inside} to {address} ({where})",
+                    fix=f"add a {bname} {{ ... }} block{inside} to {address or tf_type} ({where})",
                 ))
         for bname, item in nested:
             self.check_block(
                 address, contract, where, tf_type, blocks[bname], item, [*path, bname], frozenset()
             )
 
-    def _known_or_report(self, address: str, contract: str, where: str, tf_type: str, key: str,
+    def _known_or_report(self, address: str | None, contract: str, where: str, tf_type: str, key: str,
                          attrs: dict[str, int], blocks: dict[str, Any], path: list[str], inside: str,
                          dynamic: bool = False) -> bool:
         if key in attrs or key in blocks:
@@ -244,7 +278,7 @@ class _Checker:
                     code="STK002", severity="error", contract=contract, address=address,
                     message=f"{where}: dynamic {key!r}{inside}: {key} is an argument of {tf_type}, "
                     "not a block",
-                    fix=f"set {key} = ... as an argument in {address} ({where})",
+                    fix=f"set {key} = ... as an argument in {address or tf_type} ({where})",
                 ))
                 return False
             return True
@@ -252,12 +286,13 @@ class _Checker:
         what = "block" if dynamic else "argument or block"
         sibling = None if path or dynamic or guess else self._sibling_type(tf_type)
         if guess:
-            fix = f"did you mean {guess!r}? rename {'.'.join([*path, key])} in {address} ({where})"
+            fix = f"did you mean {guess!r}? rename {'.'.join([*path, key])} in {address or tf_type} ({where})"
         elif sibling:
             fix = (f"{sibling} takes every argument used here, {key} included: did you mean "
                    f"{'resource' if self.kind == 'resource' else 'data'} \"{sibling}\"? ({where})")
         else:
-            fix = f"remove {'.'.join([*path, key])} from {address} ({where}); see the {tf_type} docs"
+            fix = (f"remove {'.'.join([*path, key])} from {address or tf_type} ({where}); "
+                   f"see the {tf_type} docs")
         self.findings.append(Finding(
             code="STK002", severity="error", contract=contract, address=address,
             message=(f"{where}: {tf_type} has no {what} {key!r}{inside} "

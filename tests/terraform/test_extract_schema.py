@@ -70,6 +70,20 @@ def _assembly() -> dict:
                                                 "type": {"fqn": f"{P}.widget.WidgetTimeouts"}}]},
             },
             f"{P}.widget.WidgetRuleList": {"kind": "class", "base": "cdktf.ComplexList"},
+            f"{P}.provider.AwsProvider": {
+                "kind": "class", "base": "cdktf.TerraformProvider",
+                "docs": {"summary": f"Represents a {{@link {REG} aws}}."},
+                "initializer": {"parameters": [{"name": "config", "optional": True,
+                                                "type": {"fqn": f"{P}.provider.AwsProviderConfig"}}]},
+            },
+            f"{P}.provider.AwsProviderConfig": {"kind": "interface", "properties": [
+                {"name": "alias", "optional": True, "docs": {"summary": "Alias name."},
+                 "type": {"primitive": "string"}},
+                {"name": "region", "optional": True, "docs": {"summary": "The region."},
+                 "type": {"primitive": "string"}},
+                {"name": "s3UsePathStyle", "optional": True, "docs": {"summary": "Path style."},
+                 "type": {"primitive": "boolean"}},
+            ]},
         },
     }
 
@@ -84,6 +98,9 @@ def test_extract_encodes_arguments_blocks_and_names() -> None:
     assert w["b"]["rule"] == {"a": {"rule_id": 1}, "min": 1, "max": 0}
     assert w["b"]["timeouts"] == {"a": {"create": 0}, "min": 0, "max": 1}
     assert out["data"]["aws_widget"] == {"a": {"create": 0}}
+    # The provider's own configuration has no registry anchors: camelCase fallback, alias dropped
+    # (a meta-argument), and the block marked so names match ignoring underscores beside digits.
+    assert out["provider_config"] == {"a": {"region": 0, "s3_use_path_style": 0}, "digits": 1}
 
 
 def test_main_writes_reproducible_gzip(tmp_path: Path) -> None:

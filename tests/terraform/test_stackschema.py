@@ -130,3 +130,46 @@ def test_schema_file_is_deterministic_gzip() -> None:
     raw = SCHEMA_FILE.read_bytes()
     assert raw[4:8] == b"\x00\x00\x00\x00", "gzip mtime must be 0 (reproducible)"
     json.loads(gzip.decompress(raw))
+
+
+def test_provider_block_and_block_counts_are_checked(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("""
+provider "aws" {
+  alias  = "moto"
+  regoin = "eu-west-1"
+  s3_use_path_style = true
+  s3_us_east_1_regional_endpoint = "regional"
+
+  endpoints {
+    s3control = "http://127.0.0.1:5000"
+    lambdas   = "http://127.0.0.1:5000"
+  }
+}
+
+resource "aws_lambda_function" "f" {
+  function_name = "f"
+  role          = "r"
+
+  ephemeral_storage {
+    size = 512
+  }
+
+  ephemeral_storage {
+    size = 1024
+  }
+
+  dynamic "environment" {
+    for_each = [1]
+    content {
+      variables = {}
+    }
+  }
+}
+""")
+    found = sorted(((f.code, f.address, f.message) for f in check_stack_schema(tmp_path)), key=str)
+    assert len(found) == 3, found
+    provider = [f for f in found if f[1] is None]
+    assert any("'regoin'" in m for _, _, m in provider) and any("'lambdas'" in m for _, _, m in provider)
+    assert [m for c, a, m in found if a == "aws_lambda_function.f"] == [
+        "main.tf: aws_lambda_function takes at most one 'ephemeral_storage' block, not 2"
+    ]

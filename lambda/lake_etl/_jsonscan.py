@@ -28,19 +28,28 @@ def _reject_constant(name: str):
 
 
 _DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_reject_constant)
-_decode = _DECODER.decode
+_scan_once = _DECODER.scan_once
+_ws_match = json.decoder.WHITESPACE.match
 
 
 def loads(s: str):
-    """Parse one JSON text (surrounding JSON whitespace allowed). Raises JSONDecodeError."""
+    """Parse one JSON text (surrounding JSON whitespace allowed). Raises JSONDecodeError.
+
+    Same as ``json.JSONDecoder.decode`` (inlined: this runs once per NDJSON line)."""
     try:
-        return _decode(s)
+        obj, end = _scan_once(s, _ws_match(s, 0).end())
+    except StopIteration as e:
+        raise JSONDecodeError("Expecting value", s, e.value) from None
     except JSONDecodeError:
         raise
     except (RecursionError, ValueError, ArithmeticError):
         # too deep for the recursive C scanner, an integer literal beyond the int/str limit, or an
         # exponent beyond what Decimal holds
         return iterparse(s)
+    end = _ws_match(s, end).end()
+    if end != len(s):
+        raise JSONDecodeError("Extra data", s, end)
+    return obj
 
 
 # --------------------------------------------------------------------------------------------------

@@ -23,6 +23,10 @@ from lark import Token, Tree
 
 from lakectl.stack.values import Template, Unknown, first_unknown
 
+# Source text of every parsed file by display name: the parse tree drops the `...` of an expanded
+# function argument, so the evaluator looks at the text after the last argument.
+SOURCES: dict[str, str] = {}
+
 
 class EvalError(Exception):
     """An expression that cannot be evaluated (with its file and line when known)."""
@@ -222,8 +226,14 @@ class Evaluator:
         self.cwd = cwd
 
     # -- entry points -------------------------------------------------------------------------------
+    _text: str | None = None
+
     def eval_expr(self, expr: Expr, env: dict[str, Any] | None = None) -> Any:
-        return self.eval(expr.node, env or {}, expr.where)
+        saved, self._text = self._text, SOURCES.get(expr.file)
+        try:
+            return self.eval(expr.node, env or {}, expr.where)
+        finally:
+            self._text = saved
 
     def eval(self, node: Any, env: dict[str, Any], where: str | None = None) -> Any:
         try:
@@ -377,7 +387,11 @@ class Evaluator:
                     inner = inner[:-1]
                 parts.append("".join(buf))
                 buf = []
-                parts.append(self._interp(self._eval(parse_expression(inner, where), env, where), where))
+                saved, self._text = self._text, f"__x = {inner}\n"
+                try:
+                    parts.append(self._interp(self._eval(parse_expression(inner, where), env, where), where))
+                finally:
+                    self._text = saved
                 i = end + 1
             else:
                 buf.append(content[i])
@@ -479,12 +493,28 @@ class Evaluator:
         if fn is None:
             raise EvalError(f"call to unknown function {name!r}", here)
         args = [self._eval(a, env, where) for a in arg_nodes]
+        if arg_nodes and self._expands_last(arg_nodes[-1], node):
+            last = args.pop()
+            if isinstance(last, Unknown | Template):
+                return first_unknown([last])
+            if not isinstance(last, list):
+                raise EvalError(f"{name}(): the argument expanded with ... must be a list", here)
+            args.extend(last)
         try:
             return fn(args, self)
         except EvalError as e:
             raise EvalError(f"{name}(): {e.message}", e.where or here) from None
         except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, AttributeError) as e:
             raise EvalError(f"{name}(): {e}", here) from None
+
+    def _expands_last(self, last: Any, call: Tree) -> bool:
+        """Whether the call's last argument is followed by ``...`` (python-hcl2 drops that token)."""
+        text = self._text
+        end = getattr(getattr(last, "meta", None), "end_pos", None)
+        stop = getattr(getattr(call, "meta", None), "end_pos", None)
+        if text is None or end is None or stop is None:
+            return False
+        return "..." in text[end:stop]
 
     def _try_can(self, name: str, arg_nodes: list[Any], env: dict[str, Any], where: str | None) -> Any:
         if name == "can":

@@ -22,7 +22,7 @@ from lark import Token, Tree
 
 from lakectl.errors import UsageError
 from lakectl.stack import derived
-from lakectl.stack.expr import EvalError, Evaluator, Expr, Lazy, ResourceObject, ident, to_bool
+from lakectl.stack.expr import SOURCES, EvalError, Evaluator, Expr, Lazy, ResourceObject, ident, to_bool
 from lakectl.stack.functions import FUNCTIONS, decode_json_template
 from lakectl.stack.model import (
     Module,
@@ -108,7 +108,8 @@ def parse_hcl(path: Path, display: str) -> Block:
     except (OSError, UnicodeDecodeError) as e:
         raise StackError(f"cannot read {display}: {e}") from None
     key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-    if key in _PARSE_CACHE:
+    SOURCES[display] = text + "\n"
+    if key in _PARSE_CACHE and _PARSE_CACHE[key].file == display:
         return _PARSE_CACHE[key]
     from hcl2.parser import parser
     from lark.exceptions import LarkError

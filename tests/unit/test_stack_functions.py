@@ -90,6 +90,7 @@ EXPECTED = {
     "${data.aws_caller_identity.current.account_id}:root",
     "e_policy": '{"Resource":"arn:${data.aws_partition.current.partition}:s3:::b"}',
     "e_short": True,
+    "e_directives": "0:a,1:b",
     "e_expand": [9, {"a": 1, "b": 2}, [1, 2, 3], [[1]]],
 }
 

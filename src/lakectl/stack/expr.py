@@ -14,6 +14,7 @@ resource types, ``data``) are :class:`Lazy` objects that evaluate on first acces
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -363,41 +364,76 @@ class Evaluator:
         return self.template(content, env, where)
 
     def template(self, content: str, env: dict[str, Any], where: str | None) -> Any:
-        """Evaluate raw template text (a heredoc, a ``templatefile``): ``${...}`` interpolations."""
-        parts: list[Any] = []
-        i, n = 0, len(content)
-        buf: list[str] = []
-        while i < n:
-            if content.startswith("$${", i):
-                buf.append("${")
-                i += 3
-            elif content.startswith("%%{", i):
-                buf.append("%{")
-                i += 3
-            elif content.startswith("%{", i):
-                raise EvalError("template directives (%{...}) are not supported", where)
-            elif content.startswith("${", i):
-                end = _matching_brace(content, i + 2)
-                if end < 0:
-                    raise EvalError("unterminated ${ in template", where)
-                inner = content[i + 2 : end].strip()
-                if inner.startswith("~"):
-                    inner = inner[1:]
-                if inner.endswith("~"):
-                    inner = inner[:-1]
-                parts.append("".join(buf))
-                buf = []
-                saved, self._text = self._text, f"__x = {inner}\n"
-                try:
-                    parts.append(self._interp(self._eval(parse_expression(inner, where), env, where), where))
-                finally:
-                    self._text = saved
-                i = end + 1
-            else:
-                buf.append(content[i])
-                i += 1
-        parts.append("".join(buf))
+        """Evaluate raw template text (a heredoc, a ``templatefile``).
+
+        ``${...}`` interpolations and the ``%{if}/%{else}/%{endif}`` and ``%{for}/%{endfor}``
+        directives, with ``~`` strip markers; ``$${`` and ``%%{`` are literals.
+        """
+        tokens = _template_tokens(content, where)
+        parts, i, stop = self._render(tokens, 0, env, where, ())
+        if stop is not None:
+            raise EvalError(f"unexpected %{{{stop}}} in template", where)
         return Template.of(parts)
+
+    def _template_expr(self, text: str, env: dict[str, Any], where: str | None) -> Any:
+        saved, self._text = self._text, f"__x = {text}\n"
+        try:
+            return self._eval(parse_expression(text, where), env, where)
+        finally:
+            self._text = saved
+
+    def _render(
+        self,
+        tokens: list[tuple[str, str]],
+        i: int,
+        env: dict[str, Any],
+        where: str | None,
+        stops: tuple[str, ...],
+        dry: bool = False,
+    ) -> tuple[list[Any], int, str | None]:
+        if dry:
+            return _skip(tokens, i, stops, where)
+        parts: list[Any] = []
+        while i < len(tokens):
+            kind, text = tokens[i]
+            i += 1
+            if kind == "lit":
+                parts.append(text)
+            elif kind == "interp":
+                parts.append(self._interp(self._template_expr(text, env, where), where))
+            else:
+                word = text.split(None, 1)[0] if text else ""
+                if word in stops:
+                    return parts, i, word
+                if word == "if":
+                    cond = to_bool(self._template_expr(text[2:].strip(), env, where), where)
+                    then, i, stop = self._render(tokens, i, env, where, ("else", "endif"))
+                    other: list[Any] = []
+                    if stop == "else":
+                        other, i, stop = self._render(tokens, i, env, where, ("endif",))
+                    if stop != "endif":
+                        raise EvalError("%{if} without %{endif}", where)
+                    if isinstance(cond, Unknown):
+                        return [*parts, cond], len(tokens), None
+                    parts.extend(then if cond else other)
+                elif word == "for":
+                    m = re.fullmatch(r"for\s+(\w+)(?:\s*,\s*(\w+))?\s+in\s+(.+)", text, re.S)
+                    if not m:
+                        raise EvalError(f"bad template directive %{{{text}}}", where)
+                    coll = self._template_expr(m.group(3), env, where)
+                    body_start = i
+                    _, i, stop = self._render(tokens, i, {}, where, ("endfor",), dry=True)
+                    if stop != "endfor":
+                        raise EvalError("%{for} without %{endfor}", where)
+                    if isinstance(coll, Unknown | Template):
+                        return [*parts, first_unknown([coll])], len(tokens), None
+                    names = [n for n in (m.group(1), m.group(2)) if n]
+                    for binding in self._iterate(coll, names, where):
+                        body, _, _ = self._render(tokens, body_start, {**env, **binding}, where, ("endfor",))
+                        parts.extend(body)
+                else:
+                    raise EvalError(f"unexpected template directive %{{{text}}}", where)
+        return parts, i, None
 
     # -- traversals ---------------------------------------------------------------------------------
     def _e_get_attr_expr_term(self, node: Tree, env: dict[str, Any], where: str | None) -> Any:
@@ -760,6 +796,65 @@ def unescape(text: str, where: str | None = None) -> str:
         else:
             raise EvalError(f"invalid escape sequence \\{nxt}", where)
     return "".join(out)
+
+
+def _template_tokens(content: str, where: str | None) -> list[tuple[str, str]]:
+    """Split template text into ("lit", text), ("interp", expr) and ("dir", directive) tokens."""
+    tokens: list[tuple[str, str]] = []
+    buf: list[str] = []
+    strip_next = False
+    i, n = 0, len(content)
+    while i < n:
+        if content.startswith("$${", i) or content.startswith("%%{", i):
+            buf.append(content[i + 1 : i + 3])
+            i += 3
+            continue
+        if content.startswith("${", i) or content.startswith("%{", i):
+            end = _matching_brace(content, i + 2)
+            if end < 0:
+                raise EvalError(f"unterminated {content[i : i + 2]} in template", where)
+            inner = content[i + 2 : end]
+            lit = "".join(buf)
+            if strip_next:
+                lit = lit.lstrip()
+            if inner.startswith("~"):
+                inner, lit = inner[1:], lit.rstrip()
+            strip_next = inner.endswith("~")
+            if strip_next:
+                inner = inner[:-1]
+            tokens.append(("lit", lit))
+            buf = []
+            tokens.append(("interp" if content[i] == "$" else "dir", inner.strip()))
+            i = end + 1
+            continue
+        buf.append(content[i])
+        i += 1
+    lit = "".join(buf)
+    tokens.append(("lit", lit.lstrip() if strip_next else lit))
+    return tokens
+
+
+def _skip(
+    tokens: list[tuple[str, str]], i: int, stops: tuple[str, ...], where: str | None
+) -> tuple[list[Any], int, str | None]:
+    depth = 0
+    while i < len(tokens):
+        kind, text = tokens[i]
+        i += 1
+        if kind != "dir":
+            continue
+        word = text.split(None, 1)[0] if text else ""
+        if word in ("if", "for"):
+            depth += 1
+        elif word in ("endif", "endfor"):
+            if depth == 0:
+                if word in stops:
+                    return [], i, word
+                raise EvalError(f"unexpected %{{{word}}} in template", where)
+            depth -= 1
+        elif word == "else" and depth == 0 and word in stops:
+            return [], i, word
+    return [], i, None
 
 
 def _matching_brace(text: str, start: int) -> int:

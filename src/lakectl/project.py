@@ -31,9 +31,12 @@ def _is_project(root: Path) -> bool:
     return (root / "terraform" / "main.tf").is_file() and (root / "contracts").is_dir()
 
 
-def shipped_root() -> Path:
-    """Where the shipped project lives: the repository root in a checkout, else the wheel's bundle."""
-    here = Path(__file__).resolve()
+def shipped_root(module_file: Path | None = None) -> Path:
+    """Where the shipped project lives: the repository root in a checkout, else the wheel's bundle.
+
+    ``module_file`` stands for this module's path (tests use it to play an installed wheel).
+    """
+    here = (module_file or Path(__file__)).resolve()
     checkout = here.parents[2]  # src/lakectl/project.py -> repository root
     if (checkout / "pyproject.toml").is_file() and _is_project(checkout):
         return checkout

@@ -66,3 +66,23 @@ def test_new_leaves_terraform_working_files_behind(tmp_path: Path) -> None:
     names = sorted(p.name for p in (dest / "terraform").iterdir())
     assert names == ["main.tf", "terraform.tfvars.example"]
     assert not (dest / "lambda/lake_etl/__pycache__").exists()
+
+
+def test_shipped_root_is_the_checkout_here() -> None:
+    root = shipped_root()
+    assert (root / "pyproject.toml").is_file() and (root / "terraform/main.tf").is_file()
+
+
+def test_shipped_root_falls_back_to_the_wheel_bundle(tmp_path: Path) -> None:
+    import pytest
+
+    from lakectl.errors import UsageError
+
+    module_file = tmp_path / "site-packages" / "lakectl" / "project.py"
+    bundle = module_file.parent / "_bundle"
+    with pytest.raises(UsageError, match="_bundle"):
+        shipped_root(module_file)
+    (bundle / "terraform").mkdir(parents=True)
+    (bundle / "terraform/main.tf").write_text("# stack\n")
+    (bundle / "contracts").mkdir()
+    assert shipped_root(module_file) == bundle.resolve()

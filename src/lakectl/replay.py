@@ -350,9 +350,9 @@ def replay(opts: ReplayOptions, progress: Callable[[int, int], None] | None = No
         mode = "inline" if workers == 1 or len(selected) < 4 else "process"
     entries: list[dict[str, Any]] = []
     total = len(selected)
-    if progress:
-        progress(0, total)
     if mode == "inline":
+        if progress:
+            progress(0, total)
         _init_worker(*args)
         for i, key in enumerate(selected, 1):
             entries.extend(_work(key))
@@ -370,6 +370,8 @@ def replay(opts: ReplayOptions, progress: Callable[[int, int], None] | None = No
             pool = ThreadPoolExecutor(max_workers=workers)
         with pool:
             futures = [pool.submit(_work, key) for key in selected]
+            if progress:  # only now: the workers are forked, so no progress thread is copied into them
+                progress(0, total)
             for i, fut in enumerate(as_completed(futures), 1):
                 entries.extend(fut.result())
                 if progress:

@@ -37,12 +37,12 @@ def shipped_root(module_file: Path | None = None) -> Path:
     ``module_file`` stands for this module's path (tests use it to play an installed wheel).
     """
     here = (module_file or Path(__file__)).resolve()
-    checkout = here.parents[2]  # src/lakectl/project.py -> repository root
-    if (checkout / "pyproject.toml").is_file() and _is_project(checkout):
-        return checkout
     bundle = here.parent / "_bundle"
-    if _is_project(bundle):
+    if _is_project(bundle):  # an installed wheel
         return bundle
+    checkout = here.parents[2]  # src/lakectl/project.py -> repository root
+    if here.parent == checkout / "src" / "lakectl" and _is_project(checkout):
+        return checkout
     raise UsageError(
         "the shipped lake project is not installed with lakectl (no lakectl/_bundle)",
         hint="reinstall lakectl from a wheel or a source checkout",

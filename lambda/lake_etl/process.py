@@ -34,7 +34,7 @@ import hashlib
 import json
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import IO, Any
 
 import lake_etl
@@ -202,7 +202,11 @@ def _matches(doc: Mapping[str, Any], source: str, source_sha256: str, contract: 
 
 
 def current_outcome(
-    curated: Store, rk: keys.RawKey, contract: Contract, source_sha256: str
+    curated: Store,
+    rk: keys.RawKey,
+    contract: Contract,
+    source_sha256: str,
+    known: Container[str] | None = None,
 ) -> dict[str, Any] | None:
     """What replay would write for (rk, contract) if it already stands in ``curated``, else None.
 
@@ -211,16 +215,23 @@ def current_outcome(
     outputs that stand are the ones the outcome needs (a matching manifest says which; without one,
     e.g. for outputs the Lambda wrote, any consistent set of outputs does); no unrouted report of the
     key remains. An ``empty`` outcome has no output, so only its manifest can show it is current.
+
+    ``known`` (the curated keys listed once by the caller) spares a request for every key not in it.
     """
+
+    def absent(key: str) -> bool:
+        return known is not None and key not in known
+
     ckey = keys.curated_key(rk.dataset, contract.version, rk.dt, rk.file)
     qkey = keys.quarantine_key(rk.dataset, contract.version, rk.dt, rk.file)
-    m = _read_json(curated, manifest_key(rk.dataset, contract.version, rk.dt, rk.file))
+    mkey = manifest_key(rk.dataset, contract.version, rk.dt, rk.file)
+    m = None if absent(mkey) else _read_json(curated, mkey)
     if m is not None and not _matches(m, rk.key, source_sha256, contract):
         m = None
-    p = parquet_provenance(curated, ckey)
+    p = None if absent(ckey) else parquet_provenance(curated, ckey)
     if p is not None and not (p["valid"] and _matches(p, rk.key, source_sha256, contract)):
         return None
-    q = _read_json(curated, qkey)
+    q = None if absent(qkey) else _read_json(curated, qkey)
     if q is not None and not _matches(q, rk.key, source_sha256, contract):
         return None
     if p is not None and q is not None and q.get("records_written") != p["num_rows"]:
@@ -232,7 +243,8 @@ def current_outcome(
             return None
     elif p is None and q is None:
         return None
-    if curated.exists(keys.unrouted_key(rk.key)):
+    ukey = keys.unrouted_key(rk.key)
+    if not absent(ukey) and curated.exists(ukey):
         return None
     errors = q.get("errors") if q is not None else []
     if m is not None:
@@ -290,6 +302,7 @@ def _process_unroutable(
     *,
     skip_current: bool,
     dry_run: bool,
+    known: Container[str] | None = None,
 ) -> dict[str, Any]:
     from lake_etl import transform
 
@@ -298,7 +311,7 @@ def _process_unroutable(
     with RawFile(raw, unroutable.key) as rf:
         report = transform.unrouted_report(unroutable, rf.sha256)
     common = {"output": ukey, "quarantine": ukey, "records_in": None, "records_written": 0, "errors": 1}
-    if skip_current:
+    if skip_current and not (known is not None and ukey not in known):
         from lake_etl.stores import ObjectMissing
 
         try:
@@ -338,6 +351,7 @@ def _process_version(
     skip_current: bool,
     dry_run: bool,
     manifests: bool,
+    known: Container[str] | None = None,
 ) -> dict[str, Any]:
     from lake_etl import transform
 
@@ -345,7 +359,7 @@ def _process_version(
     ckey = keys.curated_key(rk.dataset, contract.version, rk.dt, rk.file)
     qkey = keys.quarantine_key(rk.dataset, contract.version, rk.dt, rk.file)
     if skip_current:
-        cur = current_outcome(curated, rk, contract, rf.sha256)
+        cur = current_outcome(curated, rk, contract, rf.sha256, known)
         if cur is not None:
             return _entry(rk.key, rk.dataset, contract.version, SKIPPED, started=started, **cur)
     if dry_run:
@@ -405,12 +419,14 @@ def process_key(
     skip_current: bool = False,
     dry_run: bool = False,
     manifests: bool = False,
+    known: Container[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Process raw ``key`` for every active contract version (or ``version``); one entry per version.
 
     ``skip_current`` (replay without ``--force``) reports what is already up to date as ``skipped``
     and writes nothing for it; ``dry_run`` writes nothing at all (``planned``); ``manifests`` keeps
-    replay's bookkeeping under ``_lakectl/replay/``. The Lambda uses none of them.
+    replay's bookkeeping under ``_lakectl/replay/``; ``known`` is the set of curated keys replay
+    listed up front (skip checks then ask only about keys that exist). The Lambda uses none of them.
 
     Raises :class:`lake_etl.stores.ObjectMissing` when the raw object does not exist, and lets every
     other store error propagate (infrastructure). Bad data never raises: it is quarantined.
@@ -419,7 +435,8 @@ def process_key(
     if routed is None:
         return []
     if isinstance(routed, keys.Unroutable):
-        return [_process_unroutable(raw, curated, routed, skip_current=skip_current, dry_run=dry_run)]
+        return [_process_unroutable(raw, curated, routed, skip_current=skip_current, dry_run=dry_run,
+                                    known=known)]
     chosen = select_versions(contracts, routed.dataset, version)
     if not chosen:
         return []
@@ -429,7 +446,7 @@ def process_key(
             entries.append(
                 _process_version(
                     rf, curated, routed, contract,
-                    skip_current=skip_current, dry_run=dry_run, manifests=manifests,
+                    skip_current=skip_current, dry_run=dry_run, manifests=manifests, known=known,
                 )
             )
     if not dry_run and any(e["status"] != SKIPPED for e in entries):

@@ -184,7 +184,7 @@ _W: dict[str, Any] = {}
 
 def _init_worker(
     raw_spec: tuple[str, ...], curated_spec: tuple[str, ...], contracts: Any, version: int | None,
-    skip_current: bool, dry_run: bool, workers: int,
+    skip_current: bool, dry_run: bool, workers: int, known: frozenset[str] | None = None,
 ) -> None:
     from lake_etl.stores import store_from_spec
 
@@ -201,7 +201,7 @@ def _init_worker(
 
     _W.update(
         raw=store_from_spec(raw_spec, shared), curated=store_from_spec(curated_spec, shared),
-        contracts=contracts, version=version, skip_current=skip_current, dry_run=dry_run,
+        contracts=contracts, version=version, skip_current=skip_current, dry_run=dry_run, known=known,
     )
 
 
@@ -222,7 +222,7 @@ def _work(key: str) -> list[dict[str, Any]]:
     try:
         return process_key(
             _W["raw"], _W["curated"], key, _W["contracts"], version=_W["version"],
-            skip_current=_W["skip_current"], dry_run=_W["dry_run"], manifests=True,
+            skip_current=_W["skip_current"], dry_run=_W["dry_run"], manifests=True, known=_W["known"],
         )
     except Exception as e:  # infrastructure (or a transform bug): report, never abort the whole replay
         message = f"{type(e).__name__}: {e}".strip()
@@ -341,8 +341,9 @@ def replay(opts: ReplayOptions, progress: Callable[[int, int], None] | None = No
     selected = select_keys(all_keys, contracts, dataset=opts.dataset, version=opts.contract_version,
                            since=opts.since, until=opts.until)
 
+    known = _list_outputs(curated) if not opts.force else None
     args = (raw.spec(), curated.spec(), contracts, opts.contract_version, not opts.force, opts.dry_run,
-            workers)
+            workers, known)
     mode = opts.executor
     if mode == "auto":
         # Measured (docs/replay.md): the transform is CPU-bound Python, so processes scale with cores
@@ -386,6 +387,17 @@ def replay(opts: ReplayOptions, progress: Callable[[int, int], None] | None = No
     if not selected:
         report.notes.append("no raw key matched the selection")
     return report
+
+
+def _list_outputs(curated: Any) -> frozenset[str]:
+    """Every curated key a skip check may ask about, listed once (a request saved per absent key)."""
+    from lake_etl.process import MANIFEST_PREFIX
+
+    try:
+        return frozenset(k for prefix in ("datasets/", "quarantine/", MANIFEST_PREFIX)
+                         for k in curated.list(prefix))
+    except Exception as e:
+        raise _aws_error(e, f"--curated {curated.uri()}") from None
 
 
 def _same_root(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:

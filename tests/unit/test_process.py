@@ -312,3 +312,37 @@ def test_local_store_writes_atomically_and_lists_by_prefix(tmp_path: Path) -> No
         s.read_bytes("a/b/c.bin")
     with pytest.raises(ValueError):
         s.put_bytes("../escape", b"x")
+
+
+class CountingStore(LocalStore):
+    """A LocalStore that counts the reads a skip check makes."""
+
+    reads = 0
+
+    def open(self, key: str):
+        type(self).reads += 1
+        return super().open(key)
+
+    def exists(self, key: str) -> bool:
+        type(self).reads += 1
+        return super().exists(key)
+
+    def size(self, key: str) -> int:
+        type(self).reads += 1
+        return super().size(key)
+
+
+def test_known_keys_spare_requests_for_absent_outputs(env) -> None:
+    raw, _, tmp = env
+    cur = CountingStore(tmp / "counted")
+    contracts = make_contracts(tmp / "c", contract(1), contract(2, on_error="reject_record"))
+    raw.put_bytes(f"{DAY}/a.jsonl", MIXED)
+    CountingStore.reads = 0
+    process_key(raw, cur, f"{DAY}/a.jsonl", contracts, skip_current=True, known=frozenset())
+    assert CountingStore.reads == 0
+    process_key(raw, cur, f"{DAY}/a.jsonl", contracts, skip_current=True)
+    assert CountingStore.reads > 0  # without the listing every candidate output is asked for
+    CountingStore.reads = 0
+    again = process_key(raw, cur, f"{DAY}/a.jsonl", contracts, skip_current=True,
+                        known=frozenset(cur.list()))
+    assert {e["status"] for e in again} == {"skipped"}

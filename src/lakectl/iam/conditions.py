@@ -109,7 +109,13 @@ def parse_date(s: str) -> datetime | None:
     t = s.strip()
     if not t:
         return None
-    if t.lstrip("-").replace(".", "", 1).isdigit():
+    # W3C profiles "YYYY" and "YYYY-MM" (datetime.fromisoformat takes neither); four digits are a
+    # year, not 1970-01-01T00:33:40 in epoch seconds.
+    if len(t) == 4 and t.isdigit():
+        t += "-01-01"
+    elif len(t) == 7 and t[:4].isdigit() and t[4] == "-" and t[5:].isdigit():
+        t += "-01"
+    elif t.lstrip("-").replace(".", "", 1).isdigit():
         try:
             return datetime.fromtimestamp(float(t), tz=UTC)
         except (OverflowError, OSError, ValueError):
@@ -206,7 +212,11 @@ def evaluate_clause(clause: ConditionClause, ctx: Context, variables: bool = Tru
         present = [v for v in present if v != ""]
     absent = not present
     if clause.base == "Null":
-        return any((v.strip().lower() == "true") == absent for v in clause.values)
+        # "You can prevent missing context keys or context keys with empty values from evaluating to
+        # true by including a Null condition operator ... with a value of false": a key whose only
+        # values are empty strings is null.
+        null = absent or all(v == "" for v in present or ())
+        return any((v.strip().lower() == "true") == null for v in clause.values)
 
     positive, negated, allows_vars = OPERATORS[clause.base]
     if clause.qualifier == "ForAllValues" and absent:

@@ -80,6 +80,9 @@ class Principal:
             ctx["aws:principalisawsservice"] = ["true"]
             return ctx
         ctx["aws:principalisawsservice"] = ["false"]
+        # "always included in the request context": the simulated request is the principal's own
+        # call, not one a service makes on its behalf (AWS's deny-by-SourceIp example relies on it).
+        ctx["aws:viaawsservice"] = ["false"]
         ctx["aws:principalaccount"] = [self.account or ""]
         ptype = {"user": "User", "role": "AssumedRole", "assumed-role": "AssumedRole",
                  "federated-user": "FederatedUser", "root": "Account"}[self.kind]

@@ -112,17 +112,13 @@ data "aws_iam_policy_document" "etl_data" {
     resources = ["${module.s3.raw_bucket_arn}/${local.upload_prefix}*"]
   }
 
-  # Without ListBucket a missing key answers 403, not 404: the handler must tell "gone" from "denied".
+  # Without ListBucket a missing key answers 403, not 404: the handler must tell "gone" (skipped)
+  # from "denied" (an error that Lambda retries). S3 evaluates ListBucket for that without any
+  # s3:prefix, so a prefix condition here would bring the 403 back.
   statement {
-    sid       = "ListRawUploads"
+    sid       = "ListRaw"
     actions   = ["s3:ListBucket"]
     resources = [module.s3.raw_bucket_arn]
-
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["${local.upload_prefix}*"]
-    }
   }
 
   statement {
@@ -134,16 +130,11 @@ data "aws_iam_policy_document" "etl_data" {
     ]
   }
 
+  # Same reason: a missing curated object must answer 404 (a stale counterpart already gone).
   statement {
     sid       = "ListCurated"
     actions   = ["s3:ListBucket"]
     resources = [module.s3.curated_bucket_arn]
-
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["datasets/*", "quarantine/*"]
-    }
   }
 
   dynamic "statement" {

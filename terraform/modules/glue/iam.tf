@@ -11,12 +11,6 @@ data "aws_iam_policy_document" "assume" {
       type        = "Service"
       identifiers = ["glue.amazonaws.com"]
     }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
   }
 }
 

@@ -1,8 +1,7 @@
 # The function's role: trust for Lambda, its own logs, its failure queue. No AWS managed policy
 # (AWSLambdaBasicExecutionRole would let it write to any log group). Storage grants live in the root.
 
-data "aws_caller_identity" "current" {}
-
+# No aws:SourceAccount condition: Lambda does not send it when it assumes an execution role.
 data "aws_iam_policy_document" "assume" {
   statement {
     sid     = "LambdaAssume"
@@ -11,12 +10,6 @@ data "aws_iam_policy_document" "assume" {
     principals {
       type        = "Service"
       identifiers = ["lambda.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
     }
   }
 }

@@ -1735,6 +1735,42 @@ for i, spec in enumerate(["*", {"AWS": "*"}]):
     )
 
 
+case(
+    "resource-policy-to-user-not-limited-by-boundary",
+    BOUNDARIES,
+    "s3:GetObject",
+    "allowed",
+    "arn:aws:s3:::b/k",
+    principal=USER_DAVID,
+    resource_policy=doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": USER_DAVID},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/*",
+        }
+    ),
+    boundary=doc(allow("ec2:*")),
+    note="an implicit deny in a boundary does not limit what a resource-based policy grants an IAM user",
+)
+case(
+    "service-principal-only-through-resource-policy",
+    PRINCIPAL,
+    "s3:PutObject",
+    "allowed",
+    "arn:aws:s3:::logs/AWSLogs/k",
+    principal="delivery.logs.amazonaws.com",
+    resource_policy=doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "delivery.logs.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": "arn:aws:s3:::logs/AWSLogs/*",
+        }
+    ),
+)
+
+
 # --- the runner ---------------------------------------------------------------------------------
 
 runner = CliRunner()
@@ -1764,9 +1800,16 @@ def simulate(tmp_path: Path, c: Case) -> dict[str, Any]:
     return json.loads(result.stdout)
 
 
+@pytest.fixture(scope="module")
+def case_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("docs-review")
+
+
 @pytest.mark.parametrize("c", CASES, ids=[c.id for c in CASES])
-def test_documented_outcome(tmp_path: Path, c: Case) -> None:
-    out = simulate(tmp_path, c)
+def test_documented_outcome(case_root: Path, c: Case) -> None:
+    where = case_root / c.id
+    where.mkdir()
+    out = simulate(where, c)
     assert out["decision"] == c.expect, f"{c.url}: {c.note or c.id} -- {out['summary']['reason']}"
     if c.expect == "implicitDeny":
         assert out["matched"] == []
@@ -1779,3 +1822,178 @@ def test_table_shape() -> None:
     assert len({c.id for c in CASES}) == len(CASES)
     assert {c.expect for c in CASES} == {"allowed", "explicitDeny", "implicitDeny"}
     assert all(c.url.startswith("https://docs.aws.amazon.com/IAM/latest/UserGuide/") for c in CASES)
+
+
+# --- CLI robustness: real policy files and options ------------------------------------------------
+
+
+def invoke(*args: str) -> Any:
+    return runner.invoke(app, ["iam", "simulate", *args])
+
+
+def decision(*args: str) -> str:
+    result = invoke(*args, "--json")
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    return json.loads(result.stdout)["decision"]
+
+
+def test_single_statement_object_and_action_string_or_list(tmp_path: Path) -> None:
+    one = tmp_path / "one.json"
+    one.write_text(
+        json.dumps({"Version": "2012-10-17", "Statement": allow("s3:GetObject", "arn:aws:s3:::b/*")})
+    )
+    many = tmp_path / "many.json"
+    many.write_text(json.dumps(doc(allow(["s3:GetObject"], ["arn:aws:s3:::b/*"]))))
+    for f in (one, many):
+        assert (
+            decision("--policy", str(f), "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k")
+            == "allowed"
+        )
+        assert decision("--policy", str(f), "--action", "s3:PutObject", "--resource", "arn:aws:s3:::b/k") == (
+            "implicitDeny"
+        )
+
+
+def test_policy_file_with_bom_and_crlf(tmp_path: Path) -> None:
+    f = tmp_path / "bom.json"
+    f.write_bytes(
+        b"\xef\xbb\xbf" + json.dumps(doc(allow("s3:GetObject")), indent=2).replace("\n", "\r\n").encode()
+    )
+    assert (
+        decision("--policy", str(f), "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k")
+        == "allowed"
+    )
+
+
+def test_condition_values_as_json_numbers_and_booleans(tmp_path: Path) -> None:
+    f = tmp_path / "typed.json"
+    f.write_text(
+        json.dumps(
+            doc(
+                allow(
+                    "s3:ListBucket",
+                    Condition={
+                        "NumericLessThanEquals": {"s3:max-keys": 10},
+                        "NumericGreaterThan": {"s3:max-keys": [0.5]},
+                        "Bool": {"aws:SecureTransport": True},
+                        "Null": {"aws:TokenIssueTime": True},
+                    },
+                )
+            )
+        )
+    )
+    base = ["--policy", str(f), "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::b"]
+    assert (
+        decision(*base, "--context", "s3:max-keys=10", "--context", "aws:SecureTransport=true") == "allowed"
+    )
+    assert decision(*base, "--context", "s3:max-keys=10", "--context", "aws:SecureTransport=false") == (
+        "implicitDeny"
+    )
+    assert (
+        decision(*base, "--context", "s3:max-keys=0", "--context", "aws:SecureTransport=true")
+        == "implicitDeny"
+    )
+
+
+def test_context_keys_in_any_case_collect_values(tmp_path: Path) -> None:
+    f = tmp_path / "tags.json"
+    f.write_text(
+        json.dumps(
+            doc(
+                allow(
+                    "ec2:CreateTags",
+                    Condition={
+                        "ForAllValues:StringEquals": {"aws:TagKeys": ["env", "team"]},
+                        "Null": {"aws:TagKeys": "false"},
+                    },
+                )
+            )
+        )
+    )
+    base = ["--policy", str(f), "--action", "ec2:CreateTags"]
+    assert decision(*base, "--context", "aws:TagKeys=env", "--context", "AWS:TAGKEYS=team") == "allowed"
+    assert decision(*base, "--context", "aws:tagkeys=env", "--context", "Aws:TagKeys=owner") == "implicitDeny"
+
+
+def test_context_value_containing_equals_signs(tmp_path: Path) -> None:
+    f = tmp_path / "eq.json"
+    f.write_text(
+        json.dumps(
+            doc(allow("s3:GetObject", Condition={"StringEquals": {"s3:ExistingObjectTag/q": "a=b=c"}}))
+        )
+    )
+    base = ["--policy", str(f), "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"]
+    assert decision(*base, "--context", "s3:ExistingObjectTag/q=a=b=c") == "allowed"
+    assert decision(*base, "--context", "s3:ExistingObjectTag/q=a=b") == "implicitDeny"
+
+
+def test_resource_arns_with_paths(tmp_path: Path) -> None:
+    f = tmp_path / "path.json"
+    f.write_text(json.dumps(doc(allow("iam:PassRole", f"arn:aws:iam::{A}:role/service-role/*"))))
+    base = ["--policy", str(f), "--action", "iam:PassRole", "--resource"]
+    assert decision(*base, f"arn:aws:iam::{A}:role/service-role/lambda/etl") == "allowed"
+    assert decision(*base, f"arn:aws:iam::{A}:role/etl") == "implicitDeny"
+
+
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        ("[1]", [], "JSON object"),
+        ('{"Statement": []}', [], "empty"),
+        ("{bad", [], "not valid JSON"),
+        (None, [], "no such file"),
+        (
+            json.dumps(doc({"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"})),
+            [],
+            "Principal",
+        ),
+        (
+            json.dumps(doc(allow("s3:*", Condition={"StringEqualz": {"k": "v"}}))),
+            [],
+            "unknown condition operator",
+        ),
+        (json.dumps(doc(allow("s3:*", Condition={"StringEquals": {"k": {"x": 1}}}))), [], "condition values"),
+        (json.dumps(doc({"Effect": "allow", "Action": "s3:*", "Resource": "*"})), [], "Effect"),
+        (json.dumps(doc(allow("s3:*"))), ["--context", "aws:SourceIp"], "KEY=VALUE"),
+        (json.dumps(doc(allow("s3:*"))), ["--context", "=x"], "KEY=VALUE"),
+        (json.dumps(doc(allow("s3:*"))), ["--principal", "bob"], "--principal"),
+    ],
+)
+def test_bad_input_is_a_clear_usage_error(
+    tmp_path: Path, content: str | None, extra: list[str], message: str
+) -> None:
+    f = tmp_path / "policy.json"
+    if content is not None:
+        f.write_text(content)
+    result = invoke("--policy", str(f), "--action", "s3:GetObject", *extra, "--json")
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert result.stderr.startswith("error: ") and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_bad_action_and_missing_principal_are_usage_errors(tmp_path: Path) -> None:
+    f = tmp_path / "bucket.json"
+    f.write_text(json.dumps(doc({"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"})))
+    for args in (["--action", "GetObject"], ["--action", "s3:GetObject", "--resource-policy", str(f)]):
+        result = invoke(*args, "--json")
+        assert result.exit_code == 2 and result.stderr.startswith("error: "), result.stderr
+
+
+def test_single_evaluation_is_fast() -> None:
+    import time
+
+    from lakectl.iam import Request, evaluate, parse_policy, parse_principal
+
+    policy = parse_policy(HOME, "home")
+    request = Request(
+        "s3:ListBucket",
+        "arn:aws:s3:::amzn-s3-demo-bucket",
+        parse_principal(USER_DAVID),
+        {"s3:prefix": ["home/David/"]},
+    )
+    assert evaluate(request, [policy]).decision == "allowed"
+    n = 300
+    start = time.perf_counter()
+    for _ in range(n):
+        evaluate(request, [policy])
+    assert (time.perf_counter() - start) / n < 0.001

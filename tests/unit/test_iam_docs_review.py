@@ -1770,6 +1770,36 @@ case(
     ),
 )
 
+S3_PUBLIC = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html"
+PUBLIC_READ = doc(
+    {
+        "Sid": "PublicRead",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+        "Resource": ["arn:aws:s3:::amzn-s3-demo-bucket/*"],
+    }
+)
+case(
+    "anonymous-public-read",
+    S3_PUBLIC,
+    "s3:GetObject",
+    "allowed",
+    "arn:aws:s3:::amzn-s3-demo-bucket/index.html",
+    principal="*",
+    resource_policy=PUBLIC_READ,
+    note="read-only permission to anonymous users",
+)
+case(
+    "anonymous-public-read-no-write",
+    PRINCIPAL,
+    "s3:PutObject",
+    "implicitDeny",
+    "arn:aws:s3:::amzn-s3-demo-bucket/index.html",
+    principal="*",
+    resource_policy=PUBLIC_READ,
+)
+
 
 # --- the runner ---------------------------------------------------------------------------------
 
@@ -1821,7 +1851,7 @@ def test_table_shape() -> None:
     assert len(CASES) >= 60
     assert len({c.id for c in CASES}) == len(CASES)
     assert {c.expect for c in CASES} == {"allowed", "explicitDeny", "implicitDeny"}
-    assert all(c.url.startswith("https://docs.aws.amazon.com/IAM/latest/UserGuide/") for c in CASES)
+    assert all(c.url.startswith("https://docs.aws.amazon.com/") for c in CASES)
 
 
 # --- CLI robustness: real policy files and options ------------------------------------------------

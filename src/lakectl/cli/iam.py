@@ -64,7 +64,8 @@ def simulate(
     principal: str | None = typer.Option(
         None, "--principal", metavar="ARN",
         help="Who makes the request: an IAM user/role ARN, a role session ARN "
-        "(arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION), an account id, or a service principal. "
+        "(arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION), an account id, a service principal, "
+        "or * (anonymous). "
         "Default: arn:aws:iam::123456789012:role/lakectl-simulated-role.",
     ),
     action: str = typer.Option(..., "--action", metavar="SERVICE:ACTION", help="e.g. s3:GetObject."),

@@ -36,7 +36,7 @@ from lakectl.iam.policy import Policy, Statement
 
 DEFAULT_PRINCIPAL = "arn:aws:iam::123456789012:role/lakectl-simulated-role"
 DecisionName = Literal["allowed", "explicitDeny", "implicitDeny"]
-PrincipalKind = Literal["user", "role", "assumed-role", "federated-user", "root", "service"]
+PrincipalKind = Literal["user", "role", "assumed-role", "federated-user", "root", "service", "anonymous"]
 
 _IAM = re.compile(r"^arn:(?P<part>[^:]+):iam::(?P<acct>\d{12}):(?P<type>user|role)/(?P<path>(?:[^/]+/)*)"
                   r"(?P<name>[^/]+)$")
@@ -75,6 +75,8 @@ class Principal:
     def context(self) -> dict[str, list[str]]:
         """The global context keys AWS derives from the principal (lower-cased names)."""
         ctx: dict[str, list[str]] = {}
+        if self.kind == "anonymous":
+            return ctx
         if self.kind == "service":
             ctx["aws:principalservicename"] = [self.arn]
             ctx["aws:principalisawsservice"] = ["true"]
@@ -102,6 +104,9 @@ def parse_principal(value: str) -> Principal:
     """An IAM user/role ARN, an assumed-role or federated-user session ARN, an account (root), or a
     service principal such as ``lambda.amazonaws.com``. Raises ValueError for anything else."""
     v = value.strip()
+    if v in ("*", "anonymous"):
+        # An unsigned request: only a resource-based policy naming "*" ({"AWS": "*"}) can allow it.
+        return Principal("*", "anonymous", None, "aws", None, None, ("*",))
     if re.fullmatch(r"\d{12}", v):
         v = f"arn:aws:iam::{v}:root"
     if m := _IAM.match(v):
@@ -121,7 +126,7 @@ def parse_principal(value: str) -> Principal:
     raise ValueError(
         f"{value!r} is not a principal: use an IAM user or role ARN (arn:aws:iam::ACCOUNT:role/NAME), "
         "a role session ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION), a federated user ARN, "
-        "an account id or root ARN, or a service principal (lambda.amazonaws.com)"
+        "an account id or root ARN, a service principal (lambda.amazonaws.com), or * (anonymous)"
     )
 
 
@@ -299,8 +304,8 @@ def evaluate(
     ctx = build_context(request, now)
     p = request.principal
     has_boundary = boundary is not None
-    identity = [] if p.kind in ("service", "root") else list(identity_policies)
-    boundaries = [boundary] if boundary is not None and p.kind not in ("service", "root") else []
+    identity = [] if p.kind in ("service", "root", "anonymous") else list(identity_policies)
+    boundaries = [boundary] if boundary is not None and p.kind not in ("service", "root", "anonymous") else []
 
     denies: list[MatchedStatement] = []
     id_allows: list[MatchedStatement] = []

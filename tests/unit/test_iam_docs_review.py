@@ -466,6 +466,33 @@ case(
     identity=[ALLOW_ALL, doc({"Effect": "Deny", "Action": "s3:*", "NotResource": "arn:aws:s3:::HRBucket/*"})],
     note="the deny is for the services in the statement (its Action) only",
 )
+# "The asterisk (*) character can expand to replace everything within a segment, including characters
+# like a forward slash (/)": the page lists the objects arn:aws:s3:::amzn-s3-demo-bucket/*/test/* covers.
+for i, (key, expect) in enumerate(
+    [
+        ("1/test/object.jpg", "allowed"),
+        ("1/2/test/object.jpg", "allowed"),
+        ("1/2/test/3/object.jpg", "allowed"),
+        ("1/2/3/test/4/object.jpg", "allowed"),
+        ("1///test///object.jpg", "allowed"),
+        ("1/test/.jpg", "allowed"),
+        ("/test/object.jpg", "allowed"),
+        ("1/test/", "allowed"),
+        ("1-test/object.jpg", "implicitDeny"),
+        ("test/object.jpg", "implicitDeny"),
+        ("1/2/test.jpg", "implicitDeny"),
+    ]
+):
+    case(
+        f"resource-star-spans-slashes-{i}",
+        RESOURCE,
+        "s3:GetObject",
+        expect,
+        f"arn:aws:s3:::amzn-s3-demo-bucket/{key}",
+        identity=[doc(allow("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/*/test/*"))],
+        note="a / in a resource ARN is treated the same as any other valid character",
+    )
+
 
 # --- String, numeric, date, bool, binary, IP, ARN operators -------------------------------------
 

@@ -20,7 +20,15 @@ import re
 from decimal import Decimal
 from json import JSONDecodeError
 
-__all__ = ["JSONDecodeError", "loads", "iterparse", "depth_exceeds", "find_lone_surrogate"]
+__all__ = [
+    "JSONDecodeError",
+    "loads",
+    "scan_value",
+    "iterparse",
+    "iterparse_at",
+    "depth_exceeds",
+    "find_lone_surrogate",
+]
 
 
 def _reject_constant(name: str):
@@ -88,9 +96,31 @@ def _int(text: str) -> int:
 
 def iterparse(s: str, idx: int = 0):
     """Parse the whole of ``s`` as one JSON value without recursion."""
+    val, i = iterparse_at(s, _WS.match(s, idx).end())
+    i = _WS.match(s, i).end()
+    if i != len(s):
+        raise JSONDecodeError("Extra data", s, i)
+    return val
+
+
+def scan_value(s: str, idx: int):
+    """Parse the one JSON value starting exactly at ``idx``: ``(value, end)``; what follows is not
+    looked at. Raises JSONDecodeError (also when ``s`` ends inside the value)."""
+    try:
+        return _scan_once(s, idx)
+    except StopIteration as e:
+        raise JSONDecodeError("Expecting value", s, e.value) from None
+    except JSONDecodeError:
+        raise
+    except (RecursionError, ValueError, ArithmeticError):
+        return iterparse_at(s, idx)
+
+
+def iterparse_at(s: str, idx: int):
+    """Parse the one JSON value starting exactly at ``idx`` without recursion: ``(value, end)``."""
     ws = _WS.match
     end = len(s)
-    i = ws(s, idx).end()
+    i = idx
     stack: list[list] = []  # [container, pending_key]
 
     def fail(msg: str, pos: int):
@@ -145,7 +175,7 @@ def iterparse(s: str, idx: int = 0):
         # ---- attach the finished value to its parents
         while True:
             if not stack:
-                return _finish(s, i, val, ws, fail)
+                return val, i
             top = stack[-1]
             cont = top[0]
             if type(cont) is list:
@@ -167,13 +197,6 @@ def iterparse(s: str, idx: int = 0):
                 stack.pop()
                 continue
             fail(f"Expecting ',' delimiter or '{closer}'", i)
-
-
-def _finish(s, i, val, ws, fail):
-    i = ws(s, i).end()
-    if i != len(s):
-        fail("Extra data", i)
-    return val
 
 
 # --------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from typing import Any, BinaryIO
 
 from . import __version__
 from ._coerce import ChunkColumns, coerce_chunk, describe, plan_columns
-from ._jsonscan import JSONDecodeError, find_lone_surrogate, loads
+from ._jsonscan import JSONDecodeError, find_lone_surrogate, loads, scan_value
 from .contract import Contract
 from .keys import Unroutable
 
@@ -43,6 +44,7 @@ GUNZIP_BLOCK = 1 << 20  # bound on the output of one decompression step
 _JSON_WS = " \t\n\r"
 _LINE_WS = " \t\r"
 _BOM = "\ufeff"
+_WS_MATCH = re.compile(r"[ \t\n\r]*").match
 
 META_SOURCE_KEY = "lakectl.source_key"
 META_SOURCE_SHA = "lakectl.source_sha256"
@@ -180,6 +182,33 @@ def _check_surrogates(text: str) -> None:
         )
 
 
+def _segments(blocks: Iterable[str]) -> Iterator[str]:
+    """Re-cut text blocks at line breaks: each piece is whole lines (without the last line break),
+    the final piece is what follows the last one. A JSON string or escape never spans a line break."""
+    carry: list[str] = []
+    for block in blocks:
+        cut = block.rfind("\n")
+        if cut < 0:
+            carry.append(block)
+            continue
+        if carry:
+            carry.append(block)
+            block = "".join(carry)
+            cut = block.rfind("\n")
+            carry = []
+        rest = block[cut + 1 :]
+        if rest:
+            carry.append(rest)
+        yield block[:cut]
+    if carry:
+        yield "".join(carry)
+
+
+def _check_surrogates_stream(blocks: Iterable[str]) -> None:
+    for text in _segments(blocks):
+        _check_surrogates(text)
+
+
 # --------------------------------------------------------------------------------------------------
 # The run over one file
 
@@ -223,7 +252,7 @@ class _Run:
         if j < 0:
             return  # empty, or JSON whitespace only: zero records
         if head[j] == "[":
-            return self._whole(head, it, starts_with_bracket=True)
+            return self._array(head, j, it)
         # the first non-blank line: read on until its end
         nl = head.find("\n", j)
         if nl < 0:
@@ -238,59 +267,126 @@ class _Run:
         try:
             loads(first)
         except JSONDecodeError:
-            return self._whole(head, it, starts_with_bracket=False)
+            return self._whole(head, it)
         self._lines(chain((head,), it))
 
     # ---- one JSON value
 
-    def _whole(self, head: str, it: Iterator[str], *, starts_with_bracket: bool) -> None:
-        text = head + "".join(it) if head else "".join(it)
+    def _whole(self, head: str, it: Iterator[str]) -> None:
+        """A file whose first non-blank line is not a JSON value: the whole file must be one value (a
+        pretty-printed object, or a scalar record). Read whole: it is one record anyway."""
+        text = head + "".join(it)
         _check_surrogates(text)
         try:
             value = loads(text)
         except JSONDecodeError as e:
-            if starts_with_bracket:
-                why = (
-                    f"it starts with '[' but is not one JSON value ({e.msg} at line {e.lineno} column "
-                    f"{e.colno}); a top-level array loads whole or not at all: fix or complete the array"
-                )
-            else:
-                why = (
-                    f"it is not one JSON value ({e.msg} at line {e.lineno} column {e.colno}) and its first "
-                    "non-blank line is not a JSON value on its own; send one JSON object, an array of "
-                    "objects, or one object per line"
-                )
-            raise _FileError("malformed_json", f"the file is not JSON: {why}") from None
+            raise _FileError(
+                "malformed_json",
+                f"the file is not JSON: it is not one JSON value ({e.msg} at line {e.lineno} column "
+                f"{e.colno}) and its first non-blank line is not a JSON value on its own; send one JSON "
+                "object, an array of objects, or one object per line",
+            ) from None
         del text
-        records = value if type(value) is list else [value]
-        for rec in records:
-            self._record(rec)
+        self._record(value)
+        self._flush()
+
+    # ---- a top-level array, streamed element by element
+
+    def _array(self, head: str, start: int, it: Iterator[str]) -> None:
+        """A file starting with ``[``: each element is a record, parsed and coerced as the text streams
+        in (memory does not grow with the file). If the file turns out not to be one JSON value, it is
+        a file-level ``malformed_json`` and whatever went to the sink is discarded."""
+        buf = head
+        pos = start + 1
+        dropped_lines = 0  # line breaks in text already dropped from buf (for messages)
+        eof = False
+        ws = _WS_MATCH
+
+        def grow() -> bool:
+            nonlocal buf, eof
+            if eof:
+                return False
+            want = max(len(buf) - pos, READ_BLOCK)
+            parts = [buf]
+            got = 0
+            for block in it:
+                parts.append(block)
+                got += len(block)
+                if got >= want:
+                    break
+            else:
+                eof = True
+            if got:
+                buf = "".join(parts)
+            return got > 0
+
+        def malformed(msg: str, at: int):
+            line = dropped_lines + buf.count("\n", 0, at) + 1
+            col = at - buf.rfind("\n", 0, at)
+            _check_surrogates_stream(chain((buf,), it))  # encoding anywhere takes precedence
+            return _FileError(
+                "malformed_json",
+                f"the file is not JSON: it starts with '[' but is not one JSON value ({msg} at line {line} "
+                f"column {col}); a top-level array loads whole or not at all: fix or complete the array",
+            )
+
+        def skip_ws() -> None:
+            nonlocal pos
+            while True:
+                pos = ws(buf, pos).end()
+                if pos < len(buf) or not grow():
+                    return
+
+        skip_ws()
+        if pos < len(buf) and buf[pos] == "]":
+            pos += 1
+        else:
+            while True:
+                while True:  # one element at pos
+                    if pos >= len(buf) and not grow():
+                        raise malformed("Expecting value", pos)
+                    try:
+                        val, end = scan_value(buf, pos)
+                    except JSONDecodeError as e:
+                        definitive = e.pos < len(buf) - 8 and "Unterminated" not in e.msg and (
+                            "escape" not in e.msg
+                        )
+                        if not definitive and grow():
+                            continue
+                        raise malformed(e.msg, e.pos) from None
+                    if end + 8 > len(buf) and grow():  # a number may go on in the next block
+                        continue
+                    break
+                self._record(val)
+                pos = end
+                skip_ws()
+                if pos >= len(buf):
+                    raise malformed("Expecting ',' delimiter", pos)
+                c = buf[pos]
+                if c == "]":
+                    pos += 1
+                    break
+                if c != ",":
+                    raise malformed("Expecting ',' delimiter", pos)
+                pos += 1
+                skip_ws()
+                if pos > READ_BLOCK:  # drop what is done (checked first: it may hold a lone surrogate)
+                    _check_surrogates(buf[:pos])
+                    dropped_lines += buf.count("\n", 0, pos)
+                    buf = buf[pos:]
+                    pos = 0
+        skip_ws()
+        if pos < len(buf):
+            raise malformed("Extra data", pos)
+        _check_surrogates(buf)
         self._flush()
 
     # ---- one value per non-blank line
 
     def _lines(self, blocks: Iterable[str]) -> None:
-        carry: list[str] = []
-        for block in blocks:
-            cut = block.rfind("\n")
-            if cut < 0:
-                carry.append(block)
-                continue
-            if carry:
-                carry.append(block)
-                block = "".join(carry)
-                cut = block.rfind("\n")
-                carry = []
-            complete = block[:cut]
-            rest = block[cut + 1 :]
-            if rest:
-                carry.append(rest)
-            _check_surrogates(complete)
-            self._line_batch(complete.split("\n"))
-        if carry:
-            last = "".join(carry)
-            _check_surrogates(last)
-            self._line_batch([last])
+        for text in _segments(blocks):
+            _check_surrogates(text)
+            self._line_batch(text.split("\n"))
         self._flush()
 
     def _line_batch(self, lines: list[str]) -> None:

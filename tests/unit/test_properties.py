@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lake_etl._jsonscan import JSONDecodeError, iterparse, loads
+from lake_etl._jsonscan import JSONDecodeError, find_lone_surrogate, iterparse, loads
 from lake_etl.contract import parse_contract
 from lake_etl.transform import transform
 
@@ -174,3 +174,42 @@ def test_valid_records_round_trip(recs):
         assert (row["id"], row["s"], row["b"], row["arr"], row["nested"]) == (
             rec["id"], rec["s"], rec["b"], rec["arr"], rec["o"]["x"])
         assert row["ts"] == rec["ts"]
+
+
+@SETTINGS
+@given(
+    value=st.lists(record_or_value, max_size=6),
+    cut=st.integers(min_value=0, max_value=400) | st.none(),
+    junk=st.sampled_from(["", "x", ",", "]", "\\ud800", '"', "1.", " 1e"]),
+    block=st.integers(min_value=1, max_value=40),
+    indent=st.sampled_from([None, 2]),
+)
+def test_array_streaming_does_not_depend_on_block_size(value, cut, junk, block, indent):
+    from lake_etl import transform as tmod
+
+    text = json.dumps(value, indent=indent)
+    if cut is not None:
+        text = text[: min(cut, len(text))] + junk + text[min(cut, len(text)):]
+    data = text.encode()
+    whole, b1 = run(data, "reject_record", "f.json")
+    saved = tmod.READ_BLOCK
+    tmod.READ_BLOCK = block
+    try:
+        small, b2 = run(data, "reject_record", "f.json")
+    finally:
+        tmod.READ_BLOCK = saved
+    def summary(r):
+        return r.records_in, r.records_written, [(e["record"], e["field"], e["kind"]) for e in r.errors]
+
+    assert summary(small) == summary(whole)
+    assert b1 == b2
+    # and agrees with parsing the whole text at once
+    try:
+        parsed = json.loads(text, parse_constant=lambda c: 1 / 0)
+        ok = text.lstrip(" \t\r\n").startswith("[")
+    except (ValueError, ZeroDivisionError):
+        parsed, ok = None, False
+    if ok and find_lone_surrogate(text) is None:
+        assert whole.records_in == len(parsed)
+    elif text.lstrip(" \t\r\n").startswith("["):
+        assert whole.records_in is None and whole.errors[0]["kind"] in ("malformed_json", "encoding")

@@ -5,7 +5,8 @@ at the start is dropped) -> format detection from the content -> records -> :fun
 (the coercion table) -> Arrow -> Parquet, streamed to the sink in row groups of 131,072 rows.
 
 Format detection: after leading JSON whitespace, a file starting with ``[`` must be one JSON value (an
-array whose elements are the records) or it is a file-level ``malformed_json``. Otherwise, when the
+array whose elements are the records, streamed element by element) or it is a file-level
+``malformed_json``. Otherwise, when the
 first non-blank line is a JSON value on its own, the file is one value per non-blank line (NDJSON,
 streamed in chunks: memory does not grow with the file). Otherwise the whole file must be one JSON
 value (a pretty-printed object, or a scalar, which is a ``not_an_object`` record), else file-level

@@ -66,3 +66,18 @@ def test_shipped_stack_loads_fast() -> None:
     start = time.process_time()
     load_stack(STACK, env={})
     assert time.process_time() - start < 1.0
+
+
+def test_role_policies_decode_to_statements_with_symbolic_arns() -> None:
+    from lakectl.stack.model import decode_json
+    from lakectl.stack.values import Template
+
+    stack = load_stack(STACK, env={})
+    policy = decode_json(stack.resource("aws_iam_role_policy.etl_data").values["policy"])
+    sids = [s["Sid"] for s in policy["Statement"]]
+    assert "ReadRawUploads" in sids and "WriteCuratedAndQuarantine" in sids
+    read = next(s for s in policy["Statement"] if s["Sid"] == "ReadRawUploads")
+    resource = read["Resource"] if isinstance(read["Resource"], list) else [read["Resource"]]
+    assert all(isinstance(r, Template) for r in resource)
+    assert str(resource[0]).startswith("arn:${data.aws_partition.current.partition}:s3:::lakectl-raw-")
+    assert str(resource[0]).endswith("/uploads/*")

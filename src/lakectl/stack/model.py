@@ -147,3 +147,20 @@ class Stack:
             for name, o in m.outputs.items():
                 for u in iter_unknowns(o.value):
                     yield (f"{m.address}.output.{name}" if m.address else f"output.{name}"), "value", u
+
+
+def decode_json(value: Any) -> Any:
+    """A JSON argument (a policy, ``jsonencode`` output) as data; unknown parts stay Templates/Unknowns.
+
+    ``aws_iam_role_policy.x.values["policy"]`` -> ``{"Version": ..., "Statement": [...]}`` whose ARNs are
+    Templates over the apply-time account, region and partition.
+    """
+    if isinstance(value, str):
+        return json.loads(value)
+    from lakectl.stack.values import Template
+
+    if isinstance(value, Template):
+        from lakectl.stack.functions import decode_json_template
+
+        return decode_json_template(value)
+    return value

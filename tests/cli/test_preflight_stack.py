@@ -217,3 +217,21 @@ def test_missing_build_artifacts_are_an_info(project: Path) -> None:
     assert rc == 0
     assert any(".lakectl/build/function.zip," in f["message"] for f in infos)
     assert all(f["severity"] == "info" and f["fix"] == "lakectl build" for f in infos)
+
+
+def test_the_whole_command_takes_under_a_second_of_cpu(project: Path) -> None:
+    import resource
+    import subprocess
+    import sys
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run(
+        [sys.executable, "-m", "lakectl", "--project", str(project), "preflight", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert proc.returncode == 0, proc.stderr
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    assert cpu < 1.0, f"lakectl preflight used {cpu:.2f} s of CPU"

@@ -111,18 +111,16 @@ _LOG_FIELDS = ("source", "dataset", "version", "status", "records_in", "records_
                "fields_ignored", "duration_ms", "output", "quarantine")
 
 
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Handle an S3 notification event; return ``{"files": [...]}`` (replay's per-file entries)."""
-    cfg = load_config()
-    request_id = getattr(context, "aws_request_id", None)
+def object_created(event: Any, request_id: str | None = None) -> list[tuple[str, str]]:
+    """``(raw bucket, URL-decoded key)`` of every ``ObjectCreated:*`` record; everything else is logged
+    and ignored (``s3:TestEvent``, ``ObjectRemoved:*``, records without a bucket or key)."""
     if not isinstance(event, dict):
         _log({"message": "ignored: the event is not a JSON object", "request_id": request_id})
-        return {"files": []}
+        return []
     if event.get("Event") == "s3:TestEvent":
         _log({"message": "ignored s3:TestEvent", "bucket": event.get("Bucket"), "request_id": request_id})
-        return {"files": []}
-    curated = S3Store(s3_client(), cfg["curated_bucket"])
-    files: list[dict[str, Any]] = []
+        return []
+    out = []
     for record in event.get("Records") or []:
         name = str(record.get("eventName", ""))
         s3 = record.get("s3") or {}
@@ -132,11 +130,21 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             _log({"message": f"ignored event {name or '<none>'}", "bucket": bucket, "key": raw_key,
                   "request_id": request_id})
             continue
-        key = unquote_plus(raw_key)
+        out.append((bucket, unquote_plus(raw_key)))  # S3 sends keys URL-encoded, "+" for a space
+    return out
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Handle an S3 notification event; return ``{"files": [...]}`` (replay's per-file entries)."""
+    cfg = load_config()
+    request_id = getattr(context, "aws_request_id", None)
+    curated = S3Store(s3_client(), cfg["curated_bucket"])
+    files: list[dict[str, Any]] = []
+    for bucket, key in object_created(event, request_id):
         started = time.perf_counter()
         try:
             entries = process_key(S3Store(s3_client(), bucket), curated, key, cfg["contracts"])
-        except ObjectMissing:
+        except ObjectMissing:  # deleted since the event was sent: nothing to do, nothing to retry
             _log({"source": key, "bucket": bucket, "status": "missing", "request_id": request_id,
                   "message": "the raw object no longer exists; skipped",
                   "duration_ms": round((time.perf_counter() - started) * 1000, 1)}, logging.WARNING)
@@ -151,4 +159,4 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"files": files}
 
 
-__all__ = ["lambda_handler", "load_config", "default_contracts_dir", "reset", "s3_client"]
+__all__ = ["lambda_handler", "object_created", "load_config", "default_contracts_dir", "reset", "s3_client"]

@@ -94,6 +94,7 @@ def test_missing_lambda_permission(project: Path) -> None:
     code, doc = preflight(project)
     assert code == 1
     assert ("STK130", "aws_s3_bucket_notification.raw") in codes_at(doc)
+    assert sum(f["code"] == "STK130" for f in doc["findings"]) == 1  # one per function, not per rule
     f = finding(doc, "STK130")
     assert f["contract"] == "access" and f["resource"] == "lakectl-etl"
     assert 'resource "aws_lambda_permission"' in f["fix"] and 'principal     = "s3.amazonaws.com"' in f["fix"]

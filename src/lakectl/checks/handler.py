@@ -15,6 +15,7 @@ top-level ``def lambda_handler(event, context)``.
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 from typing import Any
 
@@ -75,9 +76,9 @@ def run(ctx: Any) -> list[Finding]:
                 contract="transform",
                 address=fn.address,
                 resource=str(fn.values.get("function_name")) if fn.values.get("function_name") else None,
-                message=f"{message} (handler = {src or handler!r} at {fn.file}:{fn.line})",
+                message=f"{message} (handler = {src or json.dumps(handler)} at {fn.file}:{fn.line})",
                 fix='set handler = "lake_etl.handler.lambda_handler" (design §3) in '
-                f"{fn.file}, or add the callable to the code under {code_root}",
+                f"{fn.file}, or add the callable to the code under {code_root.as_posix()}/",
             )
         )
     return out

@@ -25,8 +25,10 @@ def run(ctx: Any) -> list[Finding]:
     for note in stack.by_type("aws_s3_bucket_notification"):
         bucket = text(note.values.get("bucket"))
         src = note.meta.get("source", {})
+        targets: dict[str | None, list[int]] = {}
         for i, target in enumerate(note.values.get("lambda_function") or []):
-            fn = function_name_of(target.get("lambda_function_arn"))
+            targets.setdefault(function_name_of(target.get("lambda_function_arn")), []).append(i)
+        for fn, rules in targets.items():
             matching = [
                 p
                 for p in perms
@@ -34,7 +36,7 @@ def run(ctx: Any) -> list[Finding]:
                 and bucket_of_arn(p.values.get("source_arn")) == bucket
                 and (p.values.get("action") in (None, "lambda:InvokeFunction"))
             ]
-            where = f"{note.address} lambda_function[{i}]"
+            where = f"{note.address} ({len(rules)} lambda_function rule{'s' if len(rules) > 1 else ''})"
             if not matching:
                 arn_src = (src.get("lambda_function") or {}).get("lambda_function_arn") or f'"{fn}"'
                 bucket_src = src.get("bucket") or f'"{bucket}"'

@@ -91,6 +91,7 @@ EXPECTED = {
     "e_policy": '{"Resource":"arn:${data.aws_partition.current.partition}:s3:::b"}',
     "e_short": True,
     "e_directives": "0:a,1:b",
+    "e_quoted_dir": "long\tLake!",
     "e_expand": [9, {"a": 1, "b": 2}, [1, 2, 3], [[1]]],
 }
 

@@ -335,12 +335,21 @@ class Evaluator:
                 else:
                     text = unescape(str(piece), self._where(node, where))
                     if "%{" in text.replace("%%{", ""):
-                        raise EvalError("template directives (%{...}) are not supported", where)
+                        return self._quoted_template(node, env, where)
                     parts.append(text.replace("%%{", "%{"))
             else:  # interpolation
                 expr = [c for c in piece.children if isinstance(c, Tree)][0]
                 parts.append(self._interp(self._eval(expr, env, where), where))
         return Template.of(parts)
+
+    def _quoted_template(self, node: Tree, env: dict[str, Any], where: str | None) -> Any:
+        """A quoted string with ``%{...}`` directives: render its source text as a template."""
+        start = getattr(node.meta, "start_pos", None)
+        end = getattr(node.meta, "end_pos", None)
+        text = self._text
+        if text is None or start is None or end is None or text[start] != '"' or text[end - 1] != '"':
+            raise EvalError("template directives (%{...}) in this string are not supported", where)
+        return self.template(text[start + 1 : end - 1], env, self._where(node, where), quoted=True)
 
     def _interp(self, value: Any, where: str | None) -> Any:
         if isinstance(value, Unknown | Template):
@@ -363,13 +372,13 @@ class Evaluator:
         content = "\n".join(body) + "\n" if body else ""
         return self.template(content, env, where)
 
-    def template(self, content: str, env: dict[str, Any], where: str | None) -> Any:
+    def template(self, content: str, env: dict[str, Any], where: str | None, quoted: bool = False) -> Any:
         """Evaluate raw template text (a heredoc, a ``templatefile``).
 
         ``${...}`` interpolations and the ``%{if}/%{else}/%{endif}`` and ``%{for}/%{endfor}``
         directives, with ``~`` strip markers; ``$${`` and ``%%{`` are literals.
         """
-        tokens = _template_tokens(content, where)
+        tokens = _template_tokens(content, where, quoted)
         parts, i, stop = self._render(tokens, 0, env, where, ())
         if stop is not None:
             raise EvalError(f"unexpected %{{{stop}}} in template", where)
@@ -798,7 +807,7 @@ def unescape(text: str, where: str | None = None) -> str:
     return "".join(out)
 
 
-def _template_tokens(content: str, where: str | None) -> list[tuple[str, str]]:
+def _template_tokens(content: str, where: str | None, quoted: bool = False) -> list[tuple[str, str]]:
     """Split template text into ("lit", text), ("interp", expr) and ("dir", directive) tokens."""
     tokens: list[tuple[str, str]] = []
     buf: list[str] = []
@@ -822,7 +831,7 @@ def _template_tokens(content: str, where: str | None) -> list[tuple[str, str]]:
             strip_next = inner.endswith("~")
             if strip_next:
                 inner = inner[:-1]
-            tokens.append(("lit", lit))
+            tokens.append(("lit", unescape(lit, where) if quoted else lit))
             buf = []
             tokens.append(("interp" if content[i] == "$" else "dir", inner.strip()))
             i = end + 1
@@ -830,7 +839,8 @@ def _template_tokens(content: str, where: str | None) -> list[tuple[str, str]]:
         buf.append(content[i])
         i += 1
     lit = "".join(buf)
-    tokens.append(("lit", lit.lstrip() if strip_next else lit))
+    lit = lit.lstrip() if strip_next else lit
+    tokens.append(("lit", unescape(lit, where) if quoted else lit))
     return tokens
 
 

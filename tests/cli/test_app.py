@@ -60,3 +60,10 @@ def test_installed_binary_lists_commands_and_each_has_help() -> None:
         sub = subprocess.run([str(LAKECTL), name, "--help"], capture_output=True, text=True)
         assert sub.returncode == 0, (name, sub.stderr)
         assert f"lakectl {name}" in sub.stdout
+
+
+def test_every_command_help_names_the_shared_options() -> None:
+    for args in (["replay", "--help"], ["iam", "simulate", "--help"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "--project DIR" in result.output and "--json" in result.output

@@ -24,6 +24,10 @@ from lakectl.errors import EXIT_USAGE, LakectlError
 # front before click parses, so every command sees them through the callback.
 _GLOBAL_FLAGS = {"--json", "-v", "--verbose"}
 _GLOBAL_VALUED = {"--project", "--stack"}
+SHARED_OPTIONS_EPILOG = (
+    "Shared options, before or after the command: --project DIR, --stack DIR, --json (one JSON "
+    "document on stdout), -v. Exit 2: usage error; 3: could not complete."
+)
 
 
 def hoist_global_options(args: Sequence[str]) -> list[str]:
@@ -55,6 +59,15 @@ class LakectlGroup(TyperGroup):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(args))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is not None and not cmd.epilog:
+            cmd.epilog = SHARED_OPTIONS_EPILOG
+            if isinstance(cmd, click.Group):
+                for sub in cmd.commands.values():
+                    sub.epilog = sub.epilog or SHARED_OPTIONS_EPILOG
+        return cmd
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

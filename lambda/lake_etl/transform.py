@@ -210,6 +210,102 @@ def _check_surrogates_stream(blocks: Iterable[str]) -> None:
         _check_surrogates(text)
 
 
+_BROKEN_ARRAY = (
+    "it starts with '[' but is not one JSON value ({where}); a top-level array loads whole or not at "
+    "all: fix or complete the array"
+)
+_NOT_ONE_VALUE = (
+    "it is not one JSON value ({where}) and its first non-blank line is not a JSON value on its own; "
+    "send one JSON object, an array of objects, or one object per line"
+)
+
+
+class _TextBuffer:
+    """Incremental parsing of one JSON value that may span the whole file, over a stream of text
+    blocks: values are parsed from a buffer that grows (geometrically, so a big value costs linear
+    time) only while the text so far could still be the start of a valid value, and that drops what
+    is done. A lone surrogate escape anywhere takes precedence over a syntax error."""
+
+    def __init__(self, head: str, pos: int, it: Iterator[str], why: str):
+        self.buf = head
+        self.pos = pos
+        self.it = it
+        self.why = why
+        self.eof = False
+        self.dropped_lines = 0  # line breaks in text already dropped (for messages)
+
+    def grow(self) -> bool:
+        if self.eof:
+            return False
+        want = max(len(self.buf) - self.pos, READ_BLOCK)
+        parts = [self.buf]
+        got = 0
+        for block in self.it:
+            parts.append(block)
+            got += len(block)
+            if got >= want:
+                break
+        else:
+            self.eof = True
+        if got:
+            self.buf = "".join(parts)
+        return got > 0
+
+    def skip_ws(self) -> None:
+        while True:
+            self.pos = _WS_MATCH(self.buf, self.pos).end()
+            if self.pos < len(self.buf) or not self.grow():
+                return
+
+    def peek(self) -> str:
+        if self.pos >= len(self.buf):
+            raise self.malformed("Expecting ',' delimiter or ']'", self.pos)
+        return self.buf[self.pos]
+
+    def at_end(self) -> bool:
+        self.skip_ws()
+        return self.pos >= len(self.buf)
+
+    def value(self) -> Any:
+        """The JSON value at pos (after whitespace); pos moves past it."""
+        self.skip_ws()
+        while True:
+            buf, pos = self.buf, self.pos
+            if pos >= len(buf) and not self.grow():
+                raise self.malformed("Expecting value", pos)
+            try:
+                val, end = scan_value(buf, pos)
+            except JSONDecodeError as e:
+                # an error well before the end of the text so far cannot be mended by more text;
+                # an unterminated string or escape, or one near the end, may be
+                definitive = e.pos < len(buf) - 8 and "Unterminated" not in e.msg and "escape" not in e.msg
+                if not definitive and self.grow():
+                    continue
+                raise self.malformed(e.msg, e.pos) from None
+            if end + 8 > len(buf) and self.grow():  # a number may go on in the next block
+                continue
+            self.pos = end
+            return val
+
+    def drop_done(self) -> None:
+        """Forget the text before pos (an element boundary) once it is big, checking it first."""
+        if self.pos > READ_BLOCK:
+            _check_surrogates(self.buf[: self.pos])
+            self.dropped_lines += self.buf.count("\n", 0, self.pos)
+            self.buf = self.buf[self.pos :]
+            self.pos = 0
+
+    def check_rest(self) -> None:
+        _check_surrogates(self.buf)
+
+    def malformed(self, msg: str, at: int) -> _FileError:
+        line = self.dropped_lines + self.buf.count("\n", 0, at) + 1
+        col = at - self.buf.rfind("\n", 0, at)
+        _check_surrogates_stream(chain((self.buf,), self.it))  # encoding anywhere takes precedence
+        where = f"{msg} at line {line} column {col}"
+        return _FileError("malformed_json", "the file is not JSON: " + self.why.format(where=where))
+
+
 # --------------------------------------------------------------------------------------------------
 # The run over one file
 
@@ -268,26 +364,21 @@ class _Run:
         try:
             loads(first)
         except JSONDecodeError:
-            return self._whole(head, it)
+            return self._whole(head, j, it)
         self._lines(chain((head,), it))
 
     # ---- one JSON value
 
-    def _whole(self, head: str, it: Iterator[str]) -> None:
+    def _whole(self, head: str, start: int, it: Iterator[str]) -> None:
         """A file whose first non-blank line is not a JSON value: the whole file must be one value (a
-        pretty-printed object, or a scalar record). Read whole: it is one record anyway."""
-        text = head + "".join(it)
-        _check_surrogates(text)
-        try:
-            value = loads(text)
-        except JSONDecodeError as e:
-            raise _FileError(
-                "malformed_json",
-                f"the file is not JSON: it is not one JSON value ({e.msg} at line {e.lineno} column "
-                f"{e.colno}) and its first non-blank line is not a JSON value on its own; send one JSON "
-                "object, an array of objects, or one object per line",
-            ) from None
-        del text
+        pretty-printed object, or a scalar record), else it is a file-level ``malformed_json``. The text
+        is read only as far as needed to see that: a broken big file is not loaded whole."""
+        tb = _TextBuffer(head, start, it, _NOT_ONE_VALUE)
+        value = tb.value()
+        if not tb.at_end():
+            raise tb.malformed("Extra data", tb.pos)
+        tb.check_rest()
+        del tb
         self._record(value)
         self._flush()
 
@@ -297,89 +388,26 @@ class _Run:
         """A file starting with ``[``: each element is a record, parsed and coerced as the text streams
         in (memory does not grow with the file). If the file turns out not to be one JSON value, it is
         a file-level ``malformed_json`` and whatever went to the sink is discarded."""
-        buf = head
-        pos = start + 1
-        dropped_lines = 0  # line breaks in text already dropped from buf (for messages)
-        eof = False
-        ws = _WS_MATCH
-
-        def grow() -> bool:
-            nonlocal buf, eof
-            if eof:
-                return False
-            want = max(len(buf) - pos, READ_BLOCK)
-            parts = [buf]
-            got = 0
-            for block in it:
-                parts.append(block)
-                got += len(block)
-                if got >= want:
-                    break
-            else:
-                eof = True
-            if got:
-                buf = "".join(parts)
-            return got > 0
-
-        def malformed(msg: str, at: int):
-            line = dropped_lines + buf.count("\n", 0, at) + 1
-            col = at - buf.rfind("\n", 0, at)
-            _check_surrogates_stream(chain((buf,), it))  # encoding anywhere takes precedence
-            return _FileError(
-                "malformed_json",
-                f"the file is not JSON: it starts with '[' but is not one JSON value ({msg} at line {line} "
-                f"column {col}); a top-level array loads whole or not at all: fix or complete the array",
-            )
-
-        def skip_ws() -> None:
-            nonlocal pos
-            while True:
-                pos = ws(buf, pos).end()
-                if pos < len(buf) or not grow():
-                    return
-
-        skip_ws()
-        if pos < len(buf) and buf[pos] == "]":
-            pos += 1
+        tb = _TextBuffer(head, start + 1, it, _BROKEN_ARRAY)
+        tb.skip_ws()
+        if tb.peek() == "]":
+            tb.pos += 1
         else:
             while True:
-                while True:  # one element at pos
-                    if pos >= len(buf) and not grow():
-                        raise malformed("Expecting value", pos)
-                    try:
-                        val, end = scan_value(buf, pos)
-                    except JSONDecodeError as e:
-                        definitive = e.pos < len(buf) - 8 and "Unterminated" not in e.msg and (
-                            "escape" not in e.msg
-                        )
-                        if not definitive and grow():
-                            continue
-                        raise malformed(e.msg, e.pos) from None
-                    if end + 8 > len(buf) and grow():  # a number may go on in the next block
-                        continue
-                    break
-                self._record(val)
-                pos = end
-                skip_ws()
-                if pos >= len(buf):
-                    raise malformed("Expecting ',' delimiter", pos)
-                c = buf[pos]
+                self._record(tb.value())
+                tb.skip_ws()
+                c = tb.peek()
                 if c == "]":
-                    pos += 1
+                    tb.pos += 1
                     break
                 if c != ",":
-                    raise malformed("Expecting ',' delimiter", pos)
-                pos += 1
-                skip_ws()
-                if pos > READ_BLOCK:  # drop what is done (checked first: it may hold a lone surrogate)
-                    _check_surrogates(buf[:pos])
-                    dropped_lines += buf.count("\n", 0, pos)
-                    buf = buf[pos:]
-                    pos = 0
-        skip_ws()
-        if pos < len(buf):
-            raise malformed("Extra data", pos)
-        _check_surrogates(buf)
+                    raise tb.malformed("Expecting ',' delimiter", tb.pos)
+                tb.pos += 1
+                tb.skip_ws()
+                tb.drop_done()
+        if not tb.at_end():
+            raise tb.malformed("Extra data", tb.pos)
+        tb.check_rest()
         self._flush()
 
     # ---- one value per non-blank line

@@ -309,3 +309,21 @@ def test_non_nullable_columns_are_required_parquet_fields():
     schema = pq.read_metadata(io.BytesIO(b)).schema
     assert schema.column(0).max_definition_level == 0  # id: required
     assert schema.column(1).max_definition_level == 1  # ts: optional
+
+
+def test_broken_first_line_of_a_big_file_is_not_loaded_whole(monkeypatch):
+    monkeypatch.setattr(tmod, "READ_BLOCK", 1 << 14)
+    doc = {"dataset": "m", "version": 1, "columns": [{"name": "id", "type": "int"}]}
+    c = parse_contract(json.dumps(doc).encode())
+    line = b'{"id": 1, "pad": "' + b"x" * 200 + b'"}\n'
+    for head in (b'{"id": tru\n', b'{\n"id": 1,\n"x": [1, 2}\n', b'{"id": "unterminated\n'):
+        src = LazySource(40_000, line, head=head)  # ~9 MB
+        tracemalloc.start()
+        try:
+            r = transform(src, c, "uploads/m/2026/11/27/m.json", io.BytesIO())
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert [(e["record"], e["kind"]) for e in r.errors] == [(None, "malformed_json")]
+        assert src.i == 40_000  # read to the end all the same (the hash covers every byte)
+        assert peak < 3_000_000, peak

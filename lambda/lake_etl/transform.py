@@ -319,6 +319,7 @@ class _Run:
         self.read_tops = {c.source[0] for c in contract.columns}
         self.reject_file = contract.on_error == "reject_file"
         self.n = 0  # records seen
+        self.lines_seen = 0  # physical lines (NDJSON), for messages
         self.good = 0  # records that passed
         self.errors: list[dict] = []
         self.keys: set[str] = set()
@@ -420,7 +421,9 @@ class _Run:
 
     def _line_batch(self, lines: list[str]) -> None:
         objs, obj_idx, rec_errs = self.objs, self.obj_idx, self.rec_errs
-        for line in lines:
+        first_line = self.lines_seen + 1
+        self.lines_seen += len(lines)
+        for k, line in enumerate(lines):
             if not line.strip(_LINE_WS):
                 continue
             idx = self.n
@@ -432,7 +435,7 @@ class _Run:
                     (
                         idx,
                         "malformed_json",
-                        f"non-blank line {idx + 1} is not one JSON value ({e.msg} at column {e.colno}); "
+                        f"line {first_line + k} is not one JSON value ({e.msg} at column {e.colno}); "
                         "each non-blank line must hold exactly one JSON object",
                     )
                 )

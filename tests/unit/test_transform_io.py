@@ -327,3 +327,11 @@ def test_broken_first_line_of_a_big_file_is_not_loaded_whole(monkeypatch):
         assert [(e["record"], e["kind"]) for e in r.errors] == [(None, "malformed_json")]
         assert src.i == 40_000  # read to the end all the same (the hash covers every byte)
         assert peak < 3_000_000, peak
+
+
+def test_malformed_line_message_names_the_physical_line(monkeypatch):
+    monkeypatch.setattr(tmod, "READ_BLOCK", 16)
+    data = b'{"id": 1}\n\n   \n{"id": 2}\n{"id": \n'
+    r, _ = run(data)
+    assert r.errors[0]["record"] == 2
+    assert r.errors[0]["message"].startswith("line 5 is not one JSON value (Expecting value at column 8)")

@@ -6,11 +6,14 @@ at the start is dropped) -> format detection from the content -> records -> :fun
 
 Format detection: after leading JSON whitespace, a file starting with ``[`` must be one JSON value (an
 array whose elements are the records, streamed element by element) or it is a file-level
-``malformed_json``. Otherwise, when the
-first non-blank line is a JSON value on its own, the file is one value per non-blank line (NDJSON,
-streamed in chunks: memory does not grow with the file). Otherwise the whole file must be one JSON
-value (a pretty-printed object, or a scalar, which is a ``not_an_object`` record), else file-level
-``malformed_json``.
+``malformed_json``. Otherwise, when the first non-blank line is a JSON value on its own, the file is
+one value per non-blank line (NDJSON, streamed in chunks). Otherwise the whole file must be one JSON
+value (a pretty-printed object), else file-level ``malformed_json``. Memory does not grow with the
+file in any of these (beyond the one record a whole-file value is).
+
+The seam for a faster path is :func:`lake_etl._coerce.coerce_chunk` (records -> column lists + errors)
+and ``_Run._add`` (column lists -> Arrow batches -> row groups of exactly ``ROW_GROUP_ROWS``, so the
+bytes do not depend on how the input was chunked).
 
 File-level errors, in precedence: ``bad_compression`` (the gzip stream does not decompress; checked
 over the whole file), then ``encoding`` (invalid UTF-8 or a lone surrogate escape anywhere), then

@@ -33,10 +33,11 @@ stdlib + pyarrow only.
 
 from __future__ import annotations
 
-import io
 import os
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from .contract import Column, Contract, decimal_params
@@ -48,6 +49,8 @@ STATS = {"chunks": 0, "records": 0, "fallbacks": 0}  # for tests and the benchma
 
 # ---- raw-text guards (bytes operations: C speed)
 _CONTROLS = bytes(range(256)).translate(None, bytes([*range(0, 9), 11, 12, *range(14, 32)]))
+_CONTROL_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_LONE_CR = re.compile(rb"\r(?!\n)")
 _NOT_STRUCTURE = bytes(range(256)).translate(None, b'"[]{}\n')
 # a number with a 3-digit exponent, or a run of 16 zeros: it may underflow (Arrow gives 0.0 where the
 # row path reports precision_loss). Searched in a copy with every digit made 0.
@@ -63,7 +66,6 @@ _TS_CORE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][
 _TS_TAIL = r"([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
 _UNIT_DIGITS = {"ms": 3, "us": 6}
 
-_FLT_MAX = 3.4028234663852886e38
 _FLT_MIN_NORMAL = 2.0**-126
 
 
@@ -154,160 +156,348 @@ def _plan(contract: Contract) -> _Plan | None:
 # The chunk
 
 
-def _maybe_tiny(data: bytes) -> bool:
-    if b"0000000000000000" in data:
-        return True
-    t = data.translate(_DIGITS_TO_0)
-    return (b"0e" in t or b"0E" in t) and _EXP3.search(t) is not None
+# --------------------------------------------------------------------------------------------------
+# Raw-text guards: each gives the lines (0-based) it cannot vouch for
 
 
-def _lines_ok(data: bytes) -> int:
-    """The number of lines when every line is ``{...}`` (no blank line, no leading blank, CRLF or LF),
-    with no NaN/Infinity, raw control character or lone CR anywhere; else 0."""
-    if b"NaN" in data or b"Infinity" in data or data.translate(None, _CONTROLS):
-        return 0
-    lines = data.split(b"\n")
+def _line_of(starts: list[int], pos: int) -> int:
+    return bisect_right(starts, pos) - 1
+
+
+def _positions(data: bytes, needle: bytes):
+    i = data.find(needle)
+    while i >= 0:
+        yield i
+        i = data.find(needle, i + 1)
+
+
+def _line_starts(lines: list[bytes]) -> list[int]:
+    return [0, *accumulate(len(ln) + 1 for ln in lines[:-1])]
+
+
+def _suspects_text(data: bytes, lines: list[bytes], numeric: bool) -> set[int]:
+    """Lines the raw-text guards reject (see the module docstring)."""
     if b"\r" in data:
-        if data.count(b"\r") != data.count(b"\r\n"):
-            return 0
-        lines = [ln[:-1] if ln.endswith(b"\r") else ln for ln in lines]
-    for ln in lines:
-        if not (ln.startswith(b"{") and ln.endswith(b"}")):
-            return 0
-    return len(lines)
-
-
-def _structure_ok(data: bytes) -> bool:
-    """Every bracket outside strings balanced per line, at most MAX_NESTING deep, no bracket inside a
-    string. Exact for the text's JSON prefix, so Arrow never builds anything deeper."""
-    if b"\\" in data:
-        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
-    t = data.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
-    if b'"' in t:  # a string holds a bracket (or the quoting is off): no cheap proof
-        return False
+        bodies = [ln[:-1] if ln[-1:] == b"\r" else ln for ln in lines]
+    else:
+        bodies = lines
+    # blank, leading blank, not an object, two values, broken
+    bad = {i for i, ln in enumerate(bodies) if ln[:1] != b"{" or ln[-1:] != b"}"}
+    if b"}{" in data or b"} {" in data:  # two values on a line (or such text in a string)
+        bad.update(i for i, ln in enumerate(bodies) if b"}{" in ln or b"} {" in ln)
+    hits: list[int] = []
+    for needle in (b"NaN", b"Infinity"):
+        hits.extend(_positions(data, needle))
+    if data.translate(None, _CONTROLS):
+        hits.extend(m.start() for m in _CONTROL_RE.finditer(data))
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        hits.extend(m.start() for m in _LONE_CR.finditer(data))
+    if numeric:
+        if b"0000000000000000" in data:
+            hits.extend(_positions(data, b"0000000000000000"))
+        t = data.translate(_DIGITS_TO_0)
+        if b"0e" in t or b"0E" in t:
+            hits.extend(m.start() for m in _EXP3.finditer(t))
+    if hits:
+        starts = _line_starts(lines)
+        bad.update(_line_of(starts, h) for h in hits)
+    # bracket structure: per line, the brackets outside strings must reduce to nothing
+    t = data.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in data else data
+    t = t.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
     for _ in range(MAX_NESTING):
         t2 = t.replace(b"{}", b"").replace(b"[]", b"")
         if len(t2) == len(t):
             break
         t = t2
-    return t.count(b"\n") == len(t)
+    if t.count(b"\n") != len(t):
+        bad.update(i for i, rest in enumerate(t.split(b"\n")) if rest)
+    return bad
 
 
-def _check(ok) -> None:
-    """``ok`` is a boolean Array (nulls = not applicable): all must be true."""
+# --------------------------------------------------------------------------------------------------
+# Arrow's reader over the lines not yet suspected
+
+_ROW_RE = re.compile(r" in row (\d+)")
+_BLOCK = 1 << 18
+
+
+def _read(data, plan: _Plan, *, threads: bool = False):
+    """One read with Arrow's JSON reader. ``threads``: blocks of ~256 KiB parsed on Arrow's CPU pool
+    (row numbers in errors are then per block: only single-block reads are used to find lines)."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    size = len(data)
+    return pj.read_json(
+        pa.BufferReader(data),
+        read_options=pj.ReadOptions(
+            use_threads=threads, block_size=max(_BLOCK, size // 4 + 64) if threads else size + 64
+        ),
+        parse_options=pj.ParseOptions(
+            explicit_schema=plan.read_schema, unexpected_field_behavior="infer", newlines_in_values=False
+        ),
+    )
+
+
+def _scan(buf, starts: list[int], ends: list[int], lo: int, hi: int, plan: _Plan, bad: set[int],
+          budget: list[int]) -> None:
+    """Find the lines lo..hi-1 (contiguous, none suspected yet) that Arrow's reader refuses (added
+    to ``bad``). A parse error names its row and parsing stops there, so reading on after it finds
+    the next at the cost of one parse of the run; a conversion error names no row: halve."""
+    import pyarrow as pa
+
+    pos = lo
+    while pos < hi:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _Doubt
+        try:
+            _read(buf.slice(starts[pos], ends[hi - 1] - starts[pos]), plan)
+            return
+        except pa.ArrowInvalid as e:
+            m = _ROW_RE.search(str(e))
+            if m is not None and pos + int(m.group(1)) < hi:
+                r = pos + int(m.group(1))
+                bad.add(r)
+                pos = r + 1
+                continue
+        if hi - pos == 1:
+            bad.add(pos)
+            return
+        mid = (pos + hi) // 2
+        _scan(buf, starts, ends, pos, mid, plan, bad, budget)
+        _scan(buf, starts, ends, mid, hi, plan, bad, budget)
+        return
+
+
+# --------------------------------------------------------------------------------------------------
+# Values: per row, is it exactly what the row path would accept, and its Arrow value
+
+
+def _and(ok, more):
     import pyarrow.compute as pc
 
-    if ok.null_count == len(ok):
-        return
-    if not pc.all(ok, skip_nulls=True).as_py():
-        raise _Doubt
+    if more.null_count:
+        more = pc.fill_null(more, True)  # null values are not this check's business
+    return more if ok is None else pc.and_(ok, more)
 
 
-def _scalar(arr, type_str: str, unit: str, target):
-    """Validate and convert the values of one scalar type (nulls stay null)."""
+def _days_ok(arr):
+    """For "YYYY-MM-DD..." strings (format already checked): a real calendar date, years 0001-9999."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if type_str in ("double", "float") and arr.null_count < len(arr):
+    y = pc.cast(pc.utf8_slice_codeunits(arr, 0, 4), pa.int32())
+    m = pc.cast(pc.utf8_slice_codeunits(arr, 5, 7), pa.int32())
+    d = pc.cast(pc.utf8_slice_codeunits(arr, 8, 10), pa.int32())
+    month_ok = pc.and_(pc.greater_equal(m, 1), pc.less_equal(m, 12))
+    m_safe = pc.if_else(month_ok, m, 1)
+    dim = pc.take(pa.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], pa.int32()), m_safe)
+
+    def divisible(n):
+        return pc.equal(pc.multiply(pc.divide(y, n), n), y)
+
+    leap = pc.and_(divisible(4), pc.or_(pc.invert(divisible(100)), divisible(400)))
+    dim = pc.add(dim, pc.cast(pc.and_(leap, pc.equal(m_safe, 2)), pa.int32()))
+    return pc.and_(
+        pc.and_(pc.greater_equal(y, 1), month_ok),
+        pc.and_(pc.greater_equal(d, 1), pc.less_equal(d, dim)),
+    )
+
+
+def _scalar(arr, type_str: str, unit: str, target):
+    """(ok, out): ``ok`` a boolean Array (False: the row path must judge this row) or None for all
+    fine; ``out`` the values in ``target``'s type (rows not ok hold nulls or garbage)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ok = None
+    if arr.null_count == len(arr):
+        return None, pa.nulls(len(arr), target)
+    if type_str in ("double", "float"):
         # integer literals above 2^53 are rounded by Arrow (the row path reports precision_loss), and
         # the integer literal -0 becomes -0.0 (the row path: 0.0): no |value| >= 2^53, no -0.0
-        _check(pc.less(pc.abs(arr), _TWO53))
-        _check(pc.not_equal(arr.view(pa.uint64()), pa.scalar(_SIGN_BIT, pa.uint64())))
+        ok = _and(ok, pc.less(pc.abs(arr), _TWO53))
+        ok = _and(ok, pc.not_equal(arr.view(pa.uint64()), pa.scalar(_SIGN_BIT, pa.uint64())))
     if type_str in _AS_READ:
-        return arr if arr.type == target else arr.cast(target)
+        return ok, (arr if arr.type == target else arr.cast(target))
     if type_str == "float":
-        if arr.null_count < len(arr):
-            a = pc.abs(arr)
-            _check(pc.less_equal(a, _FLT_MAX))
-            _check(pc.or_(pc.equal(a, 0.0), pc.greater_equal(a, _FLT_MIN_NORMAL)))
-            # a double exactly halfway between two float32s: the row path decides on the literal
-            bits = arr.view(pa.uint64())
-            low = pc.bit_wise_and(bits, pa.scalar((1 << 29) - 1, pa.uint64()))
-            _check(pc.not_equal(low, pa.scalar(1 << 28, pa.uint64())))
-        return pc.cast(arr, pa.float32(), safe=False)
+        # |value| < 2^53 (above) keeps it far below FLT_MAX; float32 subnormals and underflow: row path
+        a = pc.abs(arr)
+        ok = _and(ok, pc.or_(pc.equal(a, 0.0), pc.greater_equal(a, _FLT_MIN_NORMAL)))
+        # a double exactly halfway between two float32s: the row path decides on the literal
+        low = pc.bit_wise_and(arr.view(pa.uint64()), pa.scalar((1 << 29) - 1, pa.uint64()))
+        ok = _and(ok, pc.not_equal(low, pa.scalar(1 << 28, pa.uint64())))
+        return ok, pc.cast(arr, pa.float32(), safe=False)
     if type_str.startswith("decimal("):
-        _check(pc.match_substring_regex(arr, _DEC_RE))
         p, s = decimal_params(type_str)  # type: ignore[misc]
-        return arr.cast(pa.decimal128(p, s))  # raises (-> doubt) on rounding or too many digits
-    if type_str == "date":
-        _check(pc.match_substring_regex(arr, _DATE_RE))
-        return arr.cast(pa.date32())  # raises on 2026-02-30, year 0
-    if type_str == "timestamp":
+        k = p - s
+        ok = _and(ok, pc.match_substring_regex(arr, _DEC_RE))
+        ok = _and(ok, pc.less_equal(pc.utf8_length(arr), 40))
+        frac = rf"^-?[0-9]+(\.[0-9]{{1,{s}}}0*)?$" if s else r"^-?[0-9]+(\.0+)?$"
+        ok = _and(ok, pc.match_substring_regex(arr, frac))
+        whole = rf"^-?0*([1-9][0-9]{{0,{k - 1}}})?(\.|$)" if k else r"^-?0*(\.|$)"
+        ok = _and(ok, pc.match_substring_regex(arr, whole))
+    elif type_str == "date":
+        ok = _and(ok, pc.match_substring_regex(arr, _DATE_RE))
+    elif type_str == "timestamp":
         d = _UNIT_DIGITS[unit]
-        _check(pc.match_substring_regex(arr, _TS_CORE + rf"(\.[0-9]{{1,{d}}}0*)?" + _TS_TAIL))
-        if pc.any(pc.match_substring_regex(arr, r"[tz]")).as_py():
-            arr = pc.ascii_upper(arr)
-        if pc.any(pc.match_substring_regex(arr, rf"\.[0-9]{{{d}}}0")).as_py():
-            arr = pc.replace_substring_regex(arr, rf"(\.[0-9]{{{d}}})0+", r"\1")
-        out = arr.cast(pa.timestamp(unit, tz="UTC"))
-        if out.null_count < len(out):
-            mm = pc.min_max(out.cast(pa.int64()))
-            scale = 10**d
-            if mm["min"].as_py() < -62135596800 * scale or mm["max"].as_py() >= 253402300800 * scale:
-                raise _Doubt  # outside 0001-01-01..9999-12-31 in UTC
-        return out
-    raise _Doubt  # pragma: no cover - every contract type is handled above
+        ok = _and(ok, pc.match_substring_regex(arr, _TS_CORE + rf"(\.[0-9]{{1,{d}}}0*)?" + _TS_TAIL))
+    else:  # pragma: no cover - every contract type is handled
+        raise _Doubt
+    if type_str in ("date", "timestamp"):
+        # Arrow's casts check the calendar (2026-02-30 raises) but take year 0000 (the row path does
+        # not: dates here, timestamps by the range check below). A cast that raises: find the rows.
+        if type_str == "date":
+            ok = _and(ok, pc.invert(pc.starts_with(arr, "0000")))
+        arr = pc.if_else(ok, arr, None)
+        if type_str == "timestamp":
+            if pc.any(pc.match_substring_regex(arr, r"[tz]")).as_py():
+                arr = pc.ascii_upper(arr)
+            if pc.any(pc.match_substring_regex(arr, rf"\.[0-9]{{{d}}}0")).as_py():
+                arr = pc.replace_substring_regex(arr, rf"(\.[0-9]{{{d}}})0+", r"\1")
+        target_type = pa.date32() if type_str == "date" else pa.timestamp(unit, tz="UTC")
+        try:
+            out = arr.cast(target_type)
+        except pa.ArrowInvalid:
+            days = pc.fill_null(_days_ok(pc.if_else(ok, arr, "0001-01-01")), True)
+            ok = pc.and_(ok, days)
+            arr = pc.if_else(days, arr, None)
+            out = arr.cast(target_type)
+        if type_str == "date":
+            return ok, out
+        scale = 10**d
+        v = out.cast(pa.int64())
+        in_range = pc.and_(pc.greater_equal(v, -62135596800 * scale), pc.less(v, 253402300800 * scale))
+        return _and(ok, in_range), out  # outside 0001-01-01..9999-12-31 once in UTC: row path
+    # decimal
+    p, s = decimal_params(type_str)  # type: ignore[misc]
+    return ok, pc.if_else(ok, arr, None).cast(pa.decimal128(p, s))
 
 
 _AS_READ = ("string", "boolean", "int", "bigint", "double")  # Arrow's reader already checked them
 
 
 def _column(arr, col: Column, target):
-    import pyarrow as pa
-
-    if not col.nullable and arr.null_count:
-        raise _Doubt  # missing_required
-    et = col.element_type
-    if et is None:
-        out = _scalar(arr, col.type, col.unit, target)
-    elif et in _AS_READ:
-        out = arr
-    else:
-        values = _scalar(arr.values, et, col.unit, target.value_type)
-        out = pa.ListArray.from_arrays(arr.offsets, values, mask=arr.is_null() if arr.null_count else None)
-    if out.type != target:
-        out = out.cast(target)
-    return out
-
-
-def chunk_arrays(data: bytes, contract: Contract) -> FastChunk | None:
-    """The fast path on complete NDJSON lines (UTF-8 bytes, no BOM): the chunk's columns, or None."""
-    plan = _plan(contract)
-    if plan is None or not data:
-        return None
-    records = _lines_ok(data)
-    if not records:
-        return None
-    if plan.numeric_guard and _maybe_tiny(data):
-        return None
-    if not _structure_ok(data):
-        return None
+    """(ok, out) for one contract column (see :func:`_scalar`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.json as pj
 
-    try:
-        table = pj.read_json(
-            io.BytesIO(data),
-            read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 64),
-            parse_options=pj.ParseOptions(
-                explicit_schema=plan.read_schema,
-                unexpected_field_behavior="infer",
-                newlines_in_values=False,
-            ),
+    ok = None
+    if not col.nullable and arr.null_count:
+        ok = arr.is_valid()  # missing_required: the row path reports it
+    et = col.element_type
+    if et is None:
+        e_ok, out = _scalar(arr, col.type, col.unit, target)
+        if e_ok is not None:
+            ok = _and(ok, e_ok)
+    elif et in _AS_READ and et != "double":
+        out = arr
+    else:
+        # normalised: the flat values and fresh offsets (null lists hold no values)
+        values = pc.list_flatten(arr)
+        lengths = pc.fill_null(pc.list_value_length(arr), 0)
+        offsets = pa.concat_arrays(
+            [pa.array([0], pa.int32()), pc.cast(pc.cumulative_sum(lengths), pa.int32())]
         )
-        if table.num_rows != records:
+        e_ok, new_values = _scalar(values, et, col.unit, target.value_type)
+        if e_ok is not None and not pc.all(e_ok).as_py():
+            # a list is ok when all its elements are
+            bad_lists = pc.take(pc.list_parent_indices(arr), pc.indices_nonzero(pc.invert(e_ok)))
+            ok = _and(ok, pc.invert(pc.is_in(pa.array(range(len(arr)), pa.int64()), value_set=bad_lists)))
+        out = pa.ListArray.from_arrays(offsets, new_values, mask=arr.is_null() if arr.null_count else None)
+    if out.type != target:
+        out = out.cast(target)
+    return ok, out
+
+
+# --------------------------------------------------------------------------------------------------
+# A chunk
+
+
+@dataclass
+class _Split:
+    lines: list[bytes]  # the chunk's lines as given (CR kept)
+    fast: list[int]  # line index of each fast row, ascending
+    arrays: list  # per contract column, one value per fast row
+    keys: set[str]  # top-level keys of the fast rows' records
+
+
+def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lines = data.split(b"\n")
+    n = len(lines)
+    bad = _suspects_text(data, lines, plan.numeric_guard)
+    if len(bad) > n * max_suspects:
+        return None
+    budget = [max(8, n // 8)]
+    try:
+        table = None
+        good = [i for i in range(n) if i not in bad] if bad else list(range(n))
+        good_data = data if not bad else b"\n".join([lines[i] for i in good])
+        for _attempt in range(4):
+            if not good:
+                return None
+            try:
+                table = _read(good_data, plan, threads=True)
+                break
+            except pa.ArrowInvalid:
+                table = None
+            # find the lines Arrow refuses: runs of contiguous lines, read as slices of the chunk
+            before = len(bad)
+            buf = pa.py_buffer(data)
+            starts = _line_starts(lines)
+            ends = [st + len(ln) for st, ln in zip(starts, lines, strict=True)]
+            lo = 0
+            while lo < n:
+                if lo in bad:
+                    lo += 1
+                    continue
+                hi = lo
+                while hi < n and hi not in bad:
+                    hi += 1
+                _scan(buf, starts, ends, lo, hi, plan, bad, budget)
+                lo = hi
+            if len(bad) == before or len(bad) > n * max_suspects:
+                return None
+            good = [i for i in range(n) if i not in bad]
+            good_data = b"\n".join([lines[i] for i in good])
+        if table is None or table.num_rows != len(good):
             return None
         table = table.combine_chunks()
+        ok = None
         arrays = []
         for col, target in zip(plan.columns, plan.targets, strict=True):
             arr = table.column(col.source[0]).chunk(0)
             for seg in col.source[1:]:
                 arr = pc.struct_field(arr, seg)
-            arrays.append(_column(arr, col, target))
-    except (_Doubt, pa.ArrowException, ValueError, TypeError, KeyError, OverflowError):
+            c_ok, out = _column(arr, col, target)
+            if c_ok is not None:
+                ok = c_ok if ok is None else pc.and_(ok, c_ok)
+            arrays.append(out)
+    except (_Doubt, pa.ArrowException, ValueError, TypeError, KeyError, OverflowError, IndexError):
         return None
-    return FastChunk(records=records, arrays=arrays, keys=set(table.column_names))
+    keys = set(table.column_names)
+    if ok is not None and not pc.all(ok).as_py():
+        # rows the row path must judge: it notes their keys itself, so the table's keys still hold
+        keep = pc.indices_nonzero(ok)
+        arrays = [a.take(keep) for a in arrays]
+        good = [good[i] for i in keep.to_pylist()]
+    return _Split(lines=lines, fast=good, arrays=arrays, keys=keys)
+
+
+def chunk_arrays(data: bytes, contract: Contract) -> FastChunk | None:
+    """The fast path on complete NDJSON lines (UTF-8 bytes, no BOM), all or nothing: the chunk's
+    columns when every line is vouched for, else None."""
+    plan = _plan(contract)
+    if plan is None or not data:
+        return None
+    sp = _split(data, plan, max_suspects=0.0)
+    if sp is None or len(sp.fast) != len(sp.lines):
+        return None
+    return FastChunk(records=len(sp.fast), arrays=sp.arrays, keys=sp.keys)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -317,39 +507,56 @@ def chunk_arrays(data: bytes, contract: Contract) -> FastChunk | None:
 def ndjson_lines(run: Any, text: str) -> bool | None:
     """Handle the complete lines ``text`` for the transform's run, or return None (row path).
 
-    On success: the run's pending row-path records are flushed first (order and errors stay as the
-    row path has them), then the chunk's records are counted, its keys noted and its rows added as
-    one RecordBatch exactly as ``_Run._add`` adds the row path's.
+    Lines the fast path vouches for become Arrow rows; the others go, in their place, through the
+    row path (``run._line_batch``). Before each fast run of rows, the run's pending row-path records
+    are flushed, so rows, record indices and errors come in input order exactly as the row path
+    alone gives them; fast rows are added as RecordBatches exactly as ``_Run._add`` adds its own.
     """
     if not enabled():
         return None
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:  # pragma: no cover - the transform rejects lone surrogates first
+    plan = _plan(run.contract)
+    if plan is None or not text:
         return None
-    chunk = chunk_arrays(data, run.contract)
-    if chunk is None:
+    data = text.encode("utf-8")
+    sp = _split(data, plan)
+    if sp is None or not sp.fast:
         STATS["fallbacks"] += 1
         return None
     STATS["chunks"] += 1
-    STATS["records"] += chunk.records
+    STATS["records"] += len(sp.fast)
     import pyarrow as pa
 
     from .transform import ROW_GROUP_ROWS
 
-    run._flush()
-    run.n += chunk.records
-    run.good += chunk.records
-    run.keys.update(chunk.keys)
-    if run.failed:
-        return True
-    batch = pa.RecordBatch.from_arrays(chunk.arrays, schema=run.schema)
-    run.pending.append(batch)
-    run.pending_rows += batch.num_rows
-    while run.pending_rows >= ROW_GROUP_ROWS:
-        table = pa.Table.from_batches(run.pending, schema=run.schema)
-        run._write(table.slice(0, ROW_GROUP_ROWS))
-        rest = table.slice(ROW_GROUP_ROWS)
-        run.pending = rest.combine_chunks().to_batches() if rest.num_rows else []
-        run.pending_rows = rest.num_rows
+    lines, fast = sp.lines, sp.fast
+    run.keys.update(sp.keys)
+    i = 0  # next line
+    j = 0  # next fast row
+    while i < len(lines):
+        if j < len(fast) and fast[j] == i:
+            j0 = j
+            while j + 1 < len(fast) and fast[j + 1] == fast[j] + 1:
+                j += 1
+            j += 1
+            k = j - j0
+            run._flush()
+            run.n += k
+            run.good += k
+            run.lines_seen += k  # physical lines, for the row path's messages
+            i += k
+            if run.failed:
+                continue
+            batch = pa.RecordBatch.from_arrays([a.slice(j0, k) for a in sp.arrays], schema=run.schema)
+            run.pending.append(batch)
+            run.pending_rows += k
+            while run.pending_rows >= ROW_GROUP_ROWS:
+                table = pa.Table.from_batches(run.pending, schema=run.schema)
+                run._write(table.slice(0, ROW_GROUP_ROWS))
+                rest = table.slice(ROW_GROUP_ROWS)
+                run.pending = rest.combine_chunks().to_batches() if rest.num_rows else []
+                run.pending_rows = rest.num_rows
+        else:
+            end = fast[j] if j < len(fast) else len(lines)
+            run._line_batch([ln.decode("utf-8") for ln in lines[i:end]])
+            i = end
     return True

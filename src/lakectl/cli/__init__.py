@@ -8,7 +8,7 @@ from __future__ import annotations
 from lakectl.cli._app import app
 
 # Each import registers its commands on `app`. Keep these modules light (no boto3/pyarrow at import).
-from lakectl.cli import demo, iam, new, preflight, replay, show, verify  # noqa: E402,F401  isort: skip
+from lakectl.cli import build, demo, iam, new, preflight, replay, show, verify  # noqa: E402,F401  isort: skip
 
 
 def main() -> None:

@@ -60,7 +60,7 @@ def render(result: Any, console: Any = None) -> None:
     for a in result.artifacts:
         console.print(
             f"  [bold]{a.name}[/bold]  {_mb(a.size)} ({_mb(a.unzipped_size)} unzipped, {a.files} files)\n"
-            f"    sha256 {a.sha256}\n    base64 {a.base64_sha256}  (source_code_hash, CodeSha256)",
+            f"    sha256 {a.sha256}\n    base64 {a.base64_sha256}",
             highlight=False,
         )
     mark = {"ok": "[green]ok[/green]", "failed": "[red]failed[/red]", "skipped": "[yellow]skipped[/yellow]"}

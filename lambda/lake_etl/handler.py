@@ -111,6 +111,12 @@ _LOG_FIELDS = ("source", "dataset", "version", "status", "records_in", "records_
                "fields_ignored", "duration_ms", "output", "quarantine")
 
 
+# Every per-file log line carries every field (design §3): lines for a file that was not processed
+# (gone since the event, a folder marker) hold nulls and zeros, so a log query never misses a key.
+_NO_FILE = {"dataset": None, "version": None, "records_in": None, "records_written": 0, "errors": 0,
+            "fields_ignored": None, "output": None, "quarantine": None}
+
+
 def object_created(event: Any, request_id: str | None = None) -> list[tuple[str, str]]:
     """``(raw bucket, URL-decoded key)`` of every ``ObjectCreated:*`` record; everything else is logged
     and ignored (``s3:TestEvent``, ``ObjectRemoved:*``, records without a bucket or key)."""
@@ -145,13 +151,14 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         try:
             entries = process_key(S3Store(s3_client(), bucket), curated, key, cfg["contracts"])
         except ObjectMissing:  # deleted since the event was sent: nothing to do, nothing to retry
-            _log({"source": key, "bucket": bucket, "status": "missing", "request_id": request_id,
+            _log({**_NO_FILE, "source": key, "bucket": bucket, "status": "missing", "request_id": request_id,
                   "message": "the raw object no longer exists; skipped",
                   "duration_ms": round((time.perf_counter() - started) * 1000, 1)}, logging.WARNING)
             continue
         if not entries:
-            _log({"source": key, "bucket": bucket, "status": "ignored", "request_id": request_id,
-                  "message": "folder marker, or no active contract version for its dataset"})
+            _log({**_NO_FILE, "source": key, "bucket": bucket, "status": "ignored", "request_id": request_id,
+                  "message": "folder marker, or no active contract version for its dataset",
+                  "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
         for e in entries:
             _log({**{k: e.get(k) for k in _LOG_FIELDS}, "bucket": bucket, "request_id": request_id},
                  logging.WARNING if e["status"] == "quarantined" else logging.INFO)

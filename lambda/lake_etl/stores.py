@@ -120,6 +120,8 @@ class LocalStore:
         try:
             if path.is_dir():
                 raise ObjectMissing(str(path))
+            if path.exists() and not path.is_file():  # a FIFO or device: open() would block or never end
+                raise OSError(f"{path}: not a regular file")
             return open(path, "rb")  # noqa: SIM115 - the caller closes it
         except FileNotFoundError:
             raise ObjectMissing(str(path)) from None

@@ -48,10 +48,10 @@ MAX_NESTING = 32  # deeper text (anywhere in a line) goes to the row path
 STATS = {"chunks": 0, "records": 0, "fallbacks": 0}  # for tests and the benchmark
 
 # ---- raw-text guards (bytes operations: C speed)
-_CONTROLS = bytes(range(256)).translate(None, bytes([*range(0, 9), 11, 12, *range(14, 32)]))
-_CONTROL_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_LONE_CR = re.compile(rb"\r(?!\n)")
-_NOT_STRUCTURE = bytes(range(256)).translate(None, b'"[]{}\n')
+# everything but quotes, brackets, line feeds and the control characters JSON forbids raw
+_NOT_STRUCTURE = bytes(range(256)).translate(
+    None, b'"[]{}\n' + bytes([*range(0, 9), 11, 12, *range(14, 32)])
+)
 # a number with a 3-digit exponent, or a run of 16 zeros: it may underflow (Arrow gives 0.0 where the
 # row path reports precision_loss). Searched in a copy with every digit made 0.
 _DIGITS_TO_0 = bytes.maketrans(b"123456789", b"000000000")
@@ -93,7 +93,6 @@ class _Plan:
     read_schema: Any  # pyarrow.Schema of the source tree
     columns: tuple[Column, ...]
     targets: tuple  # Arrow type per column
-    numeric_guard: bool  # a double/float (or array of them) column is read
 
 
 _PLANS: dict[tuple, _Plan | None] = {}
@@ -143,8 +142,6 @@ def _plan(contract: Contract) -> _Plan | None:
             read_schema=pa.schema(build(tree)),
             columns=contract.columns,
             targets=tuple(f.type for f in contract.arrow_schema()),
-            numeric_guard=any(c.type.replace("array<", "").rstrip(">") in ("double", "float")
-                              for c in contract.columns),
         )
     except _Doubt:
         plan = None
@@ -175,33 +172,16 @@ def _line_starts(lines: list[bytes]) -> list[int]:
     return [0, *accumulate(len(ln) + 1 for ln in lines[:-1])]
 
 
-def _suspects_text(data: bytes, lines: list[bytes], numeric: bool) -> set[int]:
-    """Lines the raw-text guards reject (see the module docstring)."""
-    if b"\r" in data:
-        bodies = [ln[:-1] if ln[-1:] == b"\r" else ln for ln in lines]
-    else:
-        bodies = lines
-    # blank, leading blank, not an object, two values, broken
-    bad = {i for i, ln in enumerate(bodies) if ln[:1] != b"{" or ln[-1:] != b"}"}
-    if b"}{" in data or b"} {" in data:  # two values on a line (or such text in a string)
-        bad.update(i for i, ln in enumerate(bodies) if b"}{" in ln or b"} {" in ln)
-    hits: list[int] = []
-    for needle in (b"NaN", b"Infinity"):
-        hits.extend(_positions(data, needle))
-    if data.translate(None, _CONTROLS):
-        hits.extend(m.start() for m in _CONTROL_RE.finditer(data))
+def _suspects_text(data: bytes, lines: list[bytes]) -> set[int]:
+    """Lines the raw-text guards reject before any read: not ``{...}`` (blank, leading blank, not an
+    object, broken), a lone CR, and lines whose brackets outside strings do not reduce to nothing
+    within MAX_NESTING rounds (too deep, unbalanced, a bracket inside a string, a raw control
+    character: all kept in the reduced text). A handful of C-speed passes over the chunk."""
+    bad = {i for i, ln in enumerate(lines) if ln[:1] != b"{" or ln[-1:] != b"}"}
+    if bad and b"\r" in data:  # CRLF lines end in "}\r"; a CR anywhere else is a lone CR
+        bad = {i for i in bad if not (lines[i][:1] == b"{" and lines[i][-2:] == b"}\r")}
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
-        hits.extend(m.start() for m in _LONE_CR.finditer(data))
-    if numeric:
-        if b"0000000000000000" in data:
-            hits.extend(_positions(data, b"0000000000000000"))
-        t = data.translate(_DIGITS_TO_0)
-        if b"0e" in t or b"0E" in t:
-            hits.extend(m.start() for m in _EXP3.finditer(t))
-    if hits:
-        starts = _line_starts(lines)
-        bad.update(_line_of(starts, h) for h in hits)
-    # bracket structure: per line, the brackets outside strings must reduce to nothing
+        bad.update(i for i, ln in enumerate(lines) if b"\r" in ln[:-1])
     t = data.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in data else data
     t = t.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
     for _ in range(MAX_NESTING):
@@ -212,6 +192,44 @@ def _suspects_text(data: bytes, lines: list[bytes], numeric: bool) -> set[int]:
     if t.count(b"\n") != len(t):
         bad.update(i for i, rest in enumerate(t.split(b"\n")) if rest)
     return bad
+
+
+def _lines_with(data: bytes, lines: list[bytes], needles: tuple[bytes, ...]) -> set[int]:
+    hits = [pos for needle in needles for pos in _positions(data, needle)]
+    if not hits:
+        return set()
+    starts = _line_starts(lines)
+    return {_line_of(starts, h) for h in hits}
+
+
+def _tiny_lines(data: bytes, lines: list[bytes]) -> set[int]:
+    """Lines with a number that may underflow to 0.0 (a 3-digit exponent after a digit, or a run of
+    16 zeros): Arrow reads 0.0 where the row path reports precision_loss."""
+    t = data.translate(_DIGITS_TO_0)
+    hits = [m.start() for m in _EXP3.finditer(t)] if (b"0e" in t or b"0E" in t) else []
+    hits.extend(_positions(t, b"0000000000000000"))
+    if not hits:
+        return set()
+    starts = _line_starts(lines)
+    return {_line_of(starts, h) for h in hits}
+
+
+def _has_nonfinite(arr) -> bool:
+    """Any NaN or infinity among the float values anywhere in ``arr`` (structs and lists walked):
+    Arrow's reader takes the NaN/Infinity tokens, which are not JSON."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(arr, pa.ChunkedArray):
+        return any(_has_nonfinite(c) for c in arr.chunks)
+    t = arr.type
+    if pa.types.is_floating(t):
+        return arr.null_count < len(arr) and not pc.all(pc.is_finite(arr), skip_nulls=True).as_py()
+    if pa.types.is_struct(t):
+        return any(_has_nonfinite(arr.field(k)) for k in range(t.num_fields))
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return _has_nonfinite(arr.values)
+    return False
 
 
 # --------------------------------------------------------------------------------------------------
@@ -379,11 +397,13 @@ _AS_READ = ("string", "boolean", "int", "bigint", "double")  # Arrow's reader al
 
 
 def _column(arr, col: Column, target):
-    """(ok, out) for one contract column (see :func:`_scalar`)."""
+    """(ok, out, zero) for one contract column: see :func:`_scalar`; ``zero`` (double and float
+    columns) marks the rows holding a 0.0, or None."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     ok = None
+    zero = None
     if not col.nullable and arr.null_count:
         ok = arr.is_valid()  # missing_required: the row path reports it
     et = col.element_type
@@ -391,6 +411,8 @@ def _column(arr, col: Column, target):
         e_ok, out = _scalar(arr, col.type, col.unit, target)
         if e_ok is not None:
             ok = _and(ok, e_ok)
+        if col.type in ("double", "float") and arr.null_count < len(arr):
+            zero = pc.fill_null(pc.equal(arr, 0.0), False)
     elif et in _AS_READ and et != "double":
         out = arr
     else:
@@ -401,14 +423,19 @@ def _column(arr, col: Column, target):
             [pa.array([0], pa.int32()), pc.cast(pc.cumulative_sum(lengths), pa.int32())]
         )
         e_ok, new_values = _scalar(values, et, col.unit, target.value_type)
+        rows = pa.array(range(len(arr)), pa.int64())
         if e_ok is not None and not pc.all(e_ok).as_py():
             # a list is ok when all its elements are
             bad_lists = pc.take(pc.list_parent_indices(arr), pc.indices_nonzero(pc.invert(e_ok)))
-            ok = _and(ok, pc.invert(pc.is_in(pa.array(range(len(arr)), pa.int64()), value_set=bad_lists)))
+            ok = _and(ok, pc.invert(pc.is_in(rows, value_set=bad_lists)))
+        if et in ("double", "float") and values.null_count < len(values):
+            zeros = pc.indices_nonzero(pc.fill_null(pc.equal(values, 0.0), False))
+            if len(zeros):
+                zero = pc.is_in(rows, value_set=pc.take(pc.list_parent_indices(arr), zeros))
         out = pa.ListArray.from_arrays(offsets, new_values, mask=arr.is_null() if arr.null_count else None)
     if out.type != target:
         out = out.cast(target)
-    return ok, out
+    return ok, out, zero
 
 
 # --------------------------------------------------------------------------------------------------
@@ -429,54 +456,69 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
 
     lines = data.split(b"\n")
     n = len(lines)
-    bad = _suspects_text(data, lines, plan.numeric_guard)
-    if len(bad) > n * max_suspects:
-        return None
+    limit = max(16.0, n * max_suspects)  # lines Arrow must not read: beyond this, decline the chunk
+    bad = _suspects_text(data, lines)
     budget = [max(8, n // 8)]
+    table = None
     try:
-        table = None
-        good = [i for i in range(n) if i not in bad] if bad else list(range(n))
-        good_data = data if not bad else b"\n".join([lines[i] for i in good])
-        for _attempt in range(4):
+        for _attempt in range(6):
+            if len(bad) > limit:
+                return None
+            good = [i for i in range(n) if i not in bad] if bad else list(range(n))
             if not good:
                 return None
+            good_data = b"\n".join([lines[i] for i in good]) if bad else data
+            before = len(bad)
             try:
                 table = _read(good_data, plan, threads=True)
-                break
             except pa.ArrowInvalid:
+                # find the lines Arrow refuses: runs of contiguous lines, read as slices of the chunk
                 table = None
-            # find the lines Arrow refuses: runs of contiguous lines, read as slices of the chunk
-            before = len(bad)
-            buf = pa.py_buffer(data)
-            starts = _line_starts(lines)
-            ends = [st + len(ln) for st, ln in zip(starts, lines, strict=True)]
-            lo = 0
-            while lo < n:
-                if lo in bad:
-                    lo += 1
-                    continue
-                hi = lo
-                while hi < n and hi not in bad:
-                    hi += 1
-                _scan(buf, starts, ends, lo, hi, plan, bad, budget)
-                lo = hi
-            if len(bad) == before or len(bad) > n * max_suspects:
+                buf = pa.py_buffer(data)
+                starts = _line_starts(lines)
+                ends = [st + len(ln) for st, ln in zip(starts, lines, strict=True)]
+                lo = 0
+                while lo < n:
+                    if lo in bad:
+                        lo += 1
+                        continue
+                    hi = lo
+                    while hi < n and hi not in bad:
+                        hi += 1
+                    _scan(buf, starts, ends, lo, hi, plan, bad, budget)
+                    lo = hi
+            else:
+                if table.num_rows != len(good):  # a line with two values: "}{", "} {", ...
+                    bad |= _lines_with(data, lines, (b"}{", b"} {", b"}\t{", b"}\r{"))
+                elif any(_has_nonfinite(c) for c in table.columns):  # NaN, Infinity
+                    bad |= _lines_with(data, lines, (b"NaN", b"Infinity"))
+                else:
+                    break
+            if len(bad) == before:
                 return None
-            good = [i for i in range(n) if i not in bad]
-            good_data = b"\n".join([lines[i] for i in good])
-        if table is None or table.num_rows != len(good):
+        else:
             return None
         table = table.combine_chunks()
         ok = None
+        zero = None
         arrays = []
         for col, target in zip(plan.columns, plan.targets, strict=True):
             arr = table.column(col.source[0]).chunk(0)
             for seg in col.source[1:]:
                 arr = pc.struct_field(arr, seg)
-            c_ok, out = _column(arr, col, target)
+            c_ok, out, c_zero = _column(arr, col, target)
             if c_ok is not None:
                 ok = c_ok if ok is None else pc.and_(ok, c_ok)
+            if c_zero is not None:
+                zero = c_zero if zero is None else pc.or_(zero, c_zero)
             arrays.append(out)
+        if zero is not None and pc.any(zero).as_py():
+            # a 0.0 may come from a literal that underflows (the row path: precision_loss)
+            tiny = _tiny_lines(data, lines)
+            if tiny:
+                in_tiny = pa.array([i in tiny for i in good], pa.bool_())
+                not_ok = pc.and_(zero, in_tiny)
+                ok = pc.invert(not_ok) if ok is None else pc.and_(ok, pc.invert(not_ok))
     except (_Doubt, pa.ArrowException, ValueError, TypeError, KeyError, OverflowError, IndexError):
         return None
     keys = set(table.column_names)

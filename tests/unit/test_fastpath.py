@@ -90,7 +90,7 @@ def test_fast_path_engages_on_golden_cases(monkeypatch):
                                      monkeypatch)
         if used:
             engaged.append(path.stem)
-    assert len(engaged) >= 15, engaged
+    assert len(engaged) >= 40, engaged
 
 
 def test_switch_off(monkeypatch):
@@ -279,8 +279,10 @@ def test_suspect_lines_are_the_ones_guarded():
     lines = [b'{"a": 1}', b'{"a": NaN}', b'', b'{"a": "x[y"}', b'{"a": [[1]]}', b'{"a": 1} x',
              b'{"a": 1e-400}', b'{"a": ' + b"[" * 40 + b"]" * 40 + b"}"]
     data = b"\n".join(lines)
-    bad = _fastpath._suspects_text(data, data.split(b"\n"), numeric=True)
-    assert bad == {1, 2, 3, 5, 6, 7}
+    lines = data.split(b"\n")
+    assert _fastpath._suspects_text(data, lines) == {2, 3, 5, 7}
+    assert _fastpath._lines_with(data, lines, (b"NaN",)) == {1}
+    assert _fastpath._tiny_lines(data, lines) == {6}
 
 
 # --------------------------------------------------------------------------------------------------

@@ -621,16 +621,12 @@ def check_extensions(layer: dict[str, bytes], runtime: str, architecture: str) -
     want_ver = runtime.removeprefix("python").replace(".", "")
     want_machine = _ELF_MACHINE[architecture]
     gnu_arch = "aarch64" if architecture == "arm64" else "x86_64"
-    findings: list[Finding] = []
+    bad_by: dict[tuple[str, str], list[str]] = {}  # (top-level dir, why) -> entries: one finding each
     checked = 0
 
     def bad(entry: str, why: str) -> None:
-        findings.append(Finding(
-            code="PKG206", severity="error", contract="transform", resource=f"{LAYER_ZIP}:{entry}",
-            message=f"{entry}: {why}; Lambda {runtime} on {architecture} cannot load it",
-            fix=f"lakectl build --runtime {runtime} --architecture {architecture} (wheels for the "
-            "function's runtime), and clear stale wheels from the cache if one was built by hand",
-        ))
+        parts = PurePosixPath(entry).parts
+        bad_by.setdefault(("/".join(parts[:2]), why), []).append(entry)
 
     for entry in sorted(layer):
         base = PurePosixPath(entry).name
@@ -653,6 +649,15 @@ def check_extensions(layer: dict[str, bytes], runtime: str, architecture: str) -
         machine = int.from_bytes(head[18:20], endian)
         if machine != want_machine:
             bad(entry, f"an ELF for {_ELF_NAMES.get(machine, f'machine {machine}')}, not {gnu_arch}")
+    findings = []
+    for (top, why), entries in sorted(bad_by.items()):
+        more = f" (and {len(entries) - 1} more shared objects under {top}/)" if len(entries) > 1 else ""
+        findings.append(Finding(
+            code="PKG206", severity="error", contract="transform", resource=f"{LAYER_ZIP}:{entries[0]}",
+            message=f"{entries[0]}{more}: {why}; Lambda {runtime} on {architecture} cannot load it",
+            fix=f"lakectl build --runtime {runtime} --architecture {architecture} (wheels for the "
+            "function's runtime), and remove hand-built wheels for another target from the cache",
+        ))
     return findings, checked
 
 

@@ -346,8 +346,13 @@ def test_extension_check_wants_cpython_312_and_the_architecture() -> None:
     }
     findings, _ = check_extensions(bad, "python3.12", "x86_64")
     assert codes(findings) == ["PKG206"] * 5
-    arm = {"python/b/m.cpython-312-aarch64-linux-gnu.so": ELF_ARM}
+    arm = {"python/b/m.cpython-312-aarch64-linux-gnu.so": ELF_ARM, "python/b/libx.so.1": ELF_ARM}
     assert check_extensions(arm, "python3.12", "arm64")[0] == []
+    # one finding per package and reason, not one per file
+    grouped, _ = check_extensions({**arm, "python/b/n.cpython-312-aarch64-linux-gnu.so": ELF_ARM},
+                                  "python3.12", "x86_64")
+    assert len(grouped) == 2  # the two tagged modules together, the library by its ELF header
+    assert "(and 1 more shared objects under python/b/)" in grouped[1].message
 
 
 def test_size_over_the_lambda_limit_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -191,12 +191,8 @@ def find_inputs(project: Path) -> Inputs:
     import lake_etl
 
     pkg = Path(lake_etl.__file__).resolve().parent
-    req = None
-    for cand in (pkg.parent / "requirements.txt", _shipped_requirements()):
-        if cand is not None and cand.is_file():
-            req = cand
-            break
-    return Inputs(project, pkg, "lakectl", contracts, req)
+    req = _shipped_requirements()  # the shipped lake_etl's own pins (the repository's or the bundle's)
+    return Inputs(project, pkg, "lakectl", contracts, req if req is not None and req.is_file() else None)
 
 
 def _shipped_requirements() -> Path | None:
@@ -745,6 +741,67 @@ def _mb(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB"
 
 
+@dataclass
+class _Layer:
+    """What the layer step made: entries for layer.zip (empty: no layer), and what it found."""
+
+    entries: dict[str, bytes] = field(default_factory=dict)
+    wheels: list[dict[str, Any]] = field(default_factory=list)  # {file, sha256}
+    reqs: list[Requirement] = field(default_factory=list)
+    req_hash: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    check: dict[str, Any] = field(default_factory=dict)
+
+
+def _layer_inputs(inputs: Inputs, runtime: str, architecture: str, cache: Path | None,
+                  say: Progress) -> _Layer:
+    """Parse requirements.txt, resolve and unpack its wheels: layer.zip's entries, nothing written."""
+    label = inputs.requirements_label
+    if inputs.requirements is None:
+        raise UsageError(
+            f"no lambda/requirements.txt in {inputs.project} for the layer",
+            hint="add it (pinned with ==), or build with --no-layer when the stack uses lambda_layer_arn",
+        )
+    raw = inputs.requirements.read_bytes()
+    lay = _Layer(req_hash=sha256_hex(raw))
+    lay.reqs, lay.findings = parse_requirements(raw.decode("utf-8", "replace"), label)
+    if lay.findings:
+        lay.check = {"name": "layer", "status": "failed",
+                     "detail": f"not built: {label} has unpinned or unsupported lines"}
+        return lay
+    if not lay.reqs:
+        lay.check = {"name": "layer", "status": "skipped", "detail": f"{label} lists no requirements"}
+        return lay
+    with tempfile.TemporaryDirectory(prefix="lakectl-build-") as tmp:
+        try:
+            wheels = download_wheels(lay.reqs, runtime, architecture, Path(tmp), cache=cache, progress=say)
+        except DownloadFailed as e:
+            lay.findings.append(Finding(
+                code="PKG203", severity="error", contract="transform", resource=label,
+                message=f"no wheels for {runtime} on {architecture} (manylinux_2_28/2_17): {e.reason}",
+                fix="pin versions that publish manylinux wheels for the runtime and architecture "
+                f"(lakectl build never compiles), or put a wheel built for them in {cache or cache_dir()}",
+            ))
+            lay.check = {"name": "layer", "status": "failed", "detail": e.reason}
+            return lay
+        lay.entries, unpack_findings = unpack_wheels(wheels)
+        lay.findings += unpack_findings
+        pinned = {r.name for r in lay.reqs}
+        for w in wheels:
+            name, version = wheel_name(w)
+            lay.wheels.append({"file": w.name, "sha256": sha256_hex(w.read_bytes())})
+            if name not in pinned:
+                lay.findings.append(Finding(
+                    code="PKG210", severity="warning", contract="transform", resource=w.name,
+                    message=f"{name}=={version} is in the layer as a dependency that {label} does not "
+                    "pin: a later build may resolve another version",
+                    fix=f"add {name}=={version} to {label}",
+                ))
+    lay.check = {"name": "layer", "status": "ok", "detail": ", ".join(
+        "==".join(wheel_name(Path(w["file"]))) for w in lay.wheels) + f" for {runtime} {architecture}"}
+    return lay
+
+
 def build(
     project: Path,
     *,
@@ -793,80 +850,16 @@ def build(
     result.checks.append({"name": "target", "status": "ok",
                           "detail": f"{runtime} ({runtime_src}), {architecture} ({arch_src})"})
 
-    # function.zip
+    # Everything that can fail runs before anything is written: an error leaves the previous build
+    # (zips and manifest) as it was, consistent.
     code = code_entries(inputs)
-    say(f"build: function.zip from {inputs.lake_etl} ({inputs.lake_etl_source}) and {inputs.contracts}")
-    write_zip(out / FUNCTION_ZIP, code)
-    result.artifacts.append(_artifact(FUNCTION_ZIP, out / FUNCTION_ZIP, code))
-
-    # layer.zip
-    layer_entries: dict[str, bytes] = {}
-    wheels_meta: list[dict[str, Any]] = []
-    reqs: list[Requirement] = []
-    req_hash = None
-    layer_path = out / LAYER_ZIP
+    lay = _layer_inputs(inputs, runtime, architecture, cache, say) if layer else _Layer()
+    findings += lay.findings
+    layer_entries = lay.entries
+    reqs = lay.reqs
     if layer:
-        if inputs.requirements is None:
-            raise UsageError(
-                f"no lambda/requirements.txt in {inputs.project} for the layer",
-                hint="add it (pinned with ==), or build with --no-layer when the stack uses lambda_layer_arn",
-            )
-        req_bytes = inputs.requirements.read_bytes()
-        req_hash = sha256_hex(req_bytes)
-        reqs, req_findings = parse_requirements(
-            req_bytes.decode("utf-8", "replace"), inputs.requirements_label
-        )
-        findings += req_findings
-        if req_findings:
-            layer_path.unlink(missing_ok=True)
-            result.checks.append({"name": "layer", "status": "failed",
-                                  "detail": f"not built: {inputs.requirements_label} has unpinned or "
-                                  "unsupported lines"})
-        elif reqs:
-            with tempfile.TemporaryDirectory(prefix="lakectl-build-") as tmp:
-                try:
-                    wheels = download_wheels(
-                        reqs, runtime, architecture, Path(tmp), cache=cache, progress=say
-                    )
-                except DownloadFailed as e:
-                    wheels = []
-                    layer_path.unlink(missing_ok=True)
-                    findings.append(Finding(
-                        code="PKG203", severity="error", contract="transform",
-                        resource=inputs.requirements_label,
-                        message=f"no wheels for {runtime} on {architecture} (manylinux_2_28/2_17): "
-                        f"{e.reason}",
-                        fix="pin versions that publish manylinux wheels for the runtime and architecture "
-                        "(lakectl build never compiles), or put a wheel built for them in "
-                        f"{cache or cache_dir()}",
-                    ))
-                    result.checks.append({"name": "layer", "status": "failed", "detail": e.reason})
-                if wheels:
-                    layer_entries, unpack_findings = unpack_wheels(wheels)
-                    findings += unpack_findings
-                    pinned = {r.name for r in reqs}
-                    for w in wheels:
-                        name, version = wheel_name(w)
-                        wheels_meta.append({"file": w.name, "sha256": sha256_hex(w.read_bytes())})
-                        if name not in pinned:
-                            findings.append(Finding(
-                                code="PKG210", severity="warning", contract="transform", resource=w.name,
-                                message=f"{name}=={version} is in the layer as a dependency that "
-                                f"{inputs.requirements_label} does not pin: a later build may resolve "
-                                "another version",
-                                fix=f"add {name}=={version} to {inputs.requirements_label}",
-                            ))
-                    say(f"build: layer.zip from {len(wheels)} wheel(s)")
-                    result.checks.append({"name": "layer", "status": "ok", "detail": ", ".join(
-                        "==".join(wheel_name(w)) for w in wheels) + f" for {runtime} {architecture}"})
-                    write_zip(layer_path, layer_entries)
-                    result.artifacts.append(_artifact(LAYER_ZIP, layer_path, layer_entries))
-        else:
-            layer_path.unlink(missing_ok=True)
-            result.checks.append({"name": "layer", "status": "skipped",
-                                  "detail": f"{inputs.requirements_label} lists no requirements"})
+        result.checks.append(lay.check)
     else:
-        layer_path.unlink(missing_ok=True)  # a stale layer.zip must not be deployed with this build
         result.checks.append({"name": "layer", "status": "skipped",
                               "detail": "--no-layer: the function's dependencies come from another "
                               "layer (lambda_layer_arn)"})
@@ -879,6 +872,16 @@ def build(
                 fix="set lambda_layer_arn in terraform.tfvars (e.g. AWS's AWSSDKPandas layer), or build "
                 "without --no-layer",
             ))
+
+    say(f"build: function.zip from {inputs.lake_etl} ({inputs.lake_etl_source}) and {inputs.contracts}")
+    write_zip(out / FUNCTION_ZIP, code)
+    result.artifacts.append(_artifact(FUNCTION_ZIP, out / FUNCTION_ZIP, code))
+    if layer_entries:
+        say(f"build: layer.zip from {len(lay.wheels)} wheel(s)")
+        write_zip(out / LAYER_ZIP, layer_entries)
+        result.artifacts.append(_artifact(LAYER_ZIP, out / LAYER_ZIP, layer_entries))
+    else:
+        (out / LAYER_ZIP).unlink(missing_ok=True)  # a stale layer.zip must not be deployed with this build
 
     # checks on the artifact
     hf = check_handler(code, handler, fn.get("address", "module.lambda.aws_lambda_function.this"))
@@ -918,7 +921,7 @@ def build(
                           + ("" if layer_entries else " (no layer.zip; another layer is not counted)")})
 
     # manifest.json
-    pyarrow_version = next((wheel_name(Path(w["file"]))[1] for w in wheels_meta
+    pyarrow_version = next((wheel_name(Path(w["file"]))[1] for w in lay.wheels
                             if wheel_name(Path(w["file"]))[0] == "pyarrow"), None)
     if pyarrow_version is None:
         pyarrow_version = next((r.version for r in reqs if r.name == "pyarrow"), None)
@@ -943,11 +946,11 @@ def build(
         "zlib_version": zlib.ZLIB_RUNTIME_VERSION,
         "layer": None if not layer else {
             "requirements": [r.text for r in reqs],
-            "wheels": sorted(wheels_meta, key=lambda w: w["file"]),
+            "wheels": sorted(lay.wheels, key=lambda w: w["file"]),
         },
         "inputs": {
-            "requirements": None if req_hash is None else {
-                "path": inputs.requirements_label, "sha256": req_hash},
+            "requirements": None if lay.req_hash is None else {
+                "path": inputs.requirements_label, "sha256": lay.req_hash},
             "lake_etl": dict(sorted(lake_files.items())),
             "contracts": dict(sorted(contract_files.items())),
         },

@@ -365,9 +365,15 @@ def test_size_over_the_lambda_limit_is_an_error(tmp_path: Path, monkeypatch: pyt
 def test_no_network_and_no_cache_is_incomplete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PIP_INDEX_URL", UNREACHABLE_INDEX)
     project = make_project(tmp_path / "p", requirements="tinydep==0.1.0\n")
+    build(project, layer=False)
+    out = project / ".lakectl" / "build"
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (project / "lambda" / "lake_etl" / "keys.py").write_text("CHANGED = 1\n")
     with pytest.raises(IncompleteError, match="unreachable") as e:
         build(project)
     assert "127.0.0.1" in e.value.message
+    # nothing was written: the previous build (zip and manifest) stays whole and consistent
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
 def _pypi_reachable() -> bool:

@@ -115,3 +115,24 @@ def test_build_the_shipped_project_reads_the_stack_handler(tmp_path: Path) -> No
         names = zf.namelist()
     assert "lake_etl/handler.py" in names and "contracts/datasets/users/v1.json" in names
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
+
+
+def test_manifest_hashes_equal_what_terraform_computes(tmp_path: Path, terraform_bin: Path) -> None:
+    """The stack hashes the zips with filesha256/filebase64sha256: the real binary agrees with the
+    manifest (so doctor can compare Lambda's CodeSha256 with it)."""
+    import subprocess
+
+    project = make_project(tmp_path / "p")
+    result = run("build", "--project", str(project), "--no-layer", "--json")
+    assert result.exit_code == 0, result.output
+    zip_path = project / ".lakectl" / "build" / "function.zip"
+    expr = f'"${{filesha256("{zip_path}")}} ${{filebase64sha256("{zip_path}")}}"\n'
+    work = tmp_path / "tf"
+    work.mkdir()
+    out = subprocess.run([str(terraform_bin), "console"], input=expr, cwd=work, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    sha, b64 = out.stdout.strip().strip('"').split()
+    manifest = json.loads((project / ".lakectl" / "build" / "manifest.json").read_text())
+    assert manifest["artifacts"]["function.zip"]["sha256"] == sha
+    assert manifest["artifacts"]["function.zip"]["base64_sha256"] == b64

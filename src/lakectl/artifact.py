@@ -37,6 +37,7 @@ Codes (PKG101-103 are the same facts preflight reports against ``lambda/``, here
 * PKG208 warning runtime or architecture differ from the stack's function
 * PKG209 warning the layer and the stack disagree (no layer.zip, but the stack publishes one)
 * PKG210 warning a wheel in the layer comes from a dependency requirements.txt does not pin
+* PKG211 warning a requirement carries an environment marker (pip evaluates it for this machine)
 """
 
 from __future__ import annotations
@@ -255,6 +256,13 @@ def parse_requirements(text: str, label: str) -> tuple[list[Requirement], list[F
                 fix=f"pin it in {label} to one exact version, e.g. {_bare_name(body)}==<version>",
             ))
             continue
+        if m["rest"].strip():
+            findings.append(Finding(
+                code="PKG211", severity="warning", contract="transform", resource=where,
+                message=f"{stripped!r} carries an environment marker: pip evaluates it for this "
+                f"machine's Python {sys.version_info.major}.{sys.version_info.minor}, not the Lambda runtime",
+                fix=f"drop the marker from {label}: the layer is built for one runtime, list what it needs",
+            ))
         reqs.append(Requirement(start + 1, body, normalise(m["name"]), m["version"]))
     return reqs, findings
 
@@ -765,7 +773,7 @@ def _layer_inputs(inputs: Inputs, runtime: str, architecture: str, cache: Path |
     raw = inputs.requirements.read_bytes()
     lay = _Layer(req_hash=sha256_hex(raw))
     lay.reqs, lay.findings = parse_requirements(raw.decode("utf-8", "replace"), label)
-    if lay.findings:
+    if any(f.severity == "error" for f in lay.findings):
         lay.check = {"name": "layer", "status": "failed",
                      "detail": f"not built: {label} has unpinned or unsupported lines"}
         return lay

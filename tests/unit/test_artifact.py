@@ -297,7 +297,7 @@ def test_unpinned_and_unsupported_requirements_are_findings_and_no_layer_is_left
     ("text", "pinned", "bad"),
     [
         ("pyarrow==26.0.1\n", ["pyarrow"], []),
-        ("Py_Arrow[s3] == 26.0.1 ; python_version >= '3.12'\n", ["py-arrow"], []),
+        ("Py_Arrow[s3] == 26.0.1 ; python_version >= '3.12'\n", ["py-arrow"], ["PKG211"]),
         ("six==1.16.0 \\\n    --hash=sha256:abc\n", ["six"], []),
         ("pyarrow\n", [], ["PKG201"]),
         ("pyarrow~=26.0\n", [], ["PKG201"]),

@@ -60,8 +60,9 @@ def test_demo_exits_0_with_one_json_document_in_under_30_s(demo_run: tuple[Any, 
     assert doc["summary"]["errors"] == 0 and doc["summary"]["failed"] == 0
     assert doc["summary"]["deployed"] is False
     steps = {s["name"]: s for s in doc["steps"]}
-    assert steps["artifact build"]["status"] == "skipped"
-    assert steps["artifact build"]["detail"] == "artifact build: not yet available in this version"
+    assert steps["artifact build"]["status"] == "ok", steps["artifact build"]
+    assert "function.zip" in steps["artifact build"]["detail"]
+    assert "layer not built offline" in steps["artifact build"]["detail"]
     assert "NOT the AWS Lambda runtime" in steps["local runner"]["detail"]
     assert "moto server at" in result.stderr  # progress on stderr, not stdout
 

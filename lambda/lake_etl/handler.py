@@ -117,6 +117,10 @@ _NO_FILE = {"dataset": None, "version": None, "records_in": None, "records_writt
             "fields_ignored": None, "output": None, "quarantine": None}
 
 
+def _obj(v: Any) -> dict[str, Any]:
+    return v if isinstance(v, dict) else {}
+
+
 def object_created(event: Any, request_id: str | None = None) -> list[tuple[str, str]]:
     """``(raw bucket, URL-decoded key)`` of every ``ObjectCreated:*`` record; everything else is logged
     and ignored (``s3:TestEvent``, ``ObjectRemoved:*``, records without a bucket or key)."""
@@ -126,13 +130,21 @@ def object_created(event: Any, request_id: str | None = None) -> list[tuple[str,
     if event.get("Event") == "s3:TestEvent":
         _log({"message": "ignored s3:TestEvent", "bucket": event.get("Bucket"), "request_id": request_id})
         return []
+    records = event.get("Records")
+    if not isinstance(records, list) or not records:
+        _log({"message": "ignored: not an S3 notification event (no Records list)", "request_id": request_id})
+        return []
     out = []
-    for record in event.get("Records") or []:
+    for record in records:
+        # Shapes other than an S3 notification record are logged and ignored, never raised on: a
+        # retry could not make them valid.
+        record = record if isinstance(record, dict) else {}
         name = str(record.get("eventName", ""))
-        s3 = record.get("s3") or {}
-        bucket = (s3.get("bucket") or {}).get("name")
-        raw_key = (s3.get("object") or {}).get("key")
-        if not name.startswith("ObjectCreated:") or not bucket or raw_key is None:
+        s3 = _obj(record.get("s3"))
+        bucket = _obj(s3.get("bucket")).get("name")
+        raw_key = _obj(s3.get("object")).get("key")
+        if not name.startswith("ObjectCreated:") or not isinstance(bucket, str) or not bucket \
+                or not isinstance(raw_key, str):
             _log({"message": f"ignored event {name or '<none>'}", "bucket": bucket, "key": raw_key,
                   "request_id": request_id})
             continue

@@ -119,3 +119,16 @@ def test_s3_test_event_is_acknowledged(lake) -> None:
     result, lines = run(event)
     assert result == {"files": []}
     assert len(lines) == 1 and "s3:TestEvent" in lines[0]["message"]
+
+
+@pytest.mark.parametrize("event", [
+    {"Records": "x"},
+    {"Records": [1, None, {"s3": 5}, {"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": RAW},
+                                                                                "object": {"key": 5}}}]},
+    {"version": "0", "detail-type": "Object Created", "source": "aws.s3", "detail": {}},  # EventBridge
+])
+def test_event_shapes_that_are_not_s3_notifications_are_logged_and_ignored(lake, event: dict) -> None:
+    # Raising would make Lambda retry an event no retry can fix; design §3: acknowledged and ignored.
+    result, lines = run(event)
+    assert result == {"files": []}
+    assert lines and all(x["message"].startswith("ignored") for x in lines)

@@ -35,6 +35,7 @@ from typing import Any, BinaryIO
 
 from . import __version__
 from ._coerce import ChunkColumns, coerce_chunk, describe, plan_columns
+from ._fastpath import ndjson_lines
 from ._jsonscan import JSONDecodeError, find_lone_surrogate, loads, scan_value
 from .contract import Contract
 from .keys import Unroutable
@@ -419,7 +420,8 @@ class _Run:
     def _lines(self, blocks: Iterable[str]) -> None:
         for text in _segments(blocks):
             _check_surrogates(text)
-            self._line_batch(text.split("\n"))
+            if ndjson_lines(self, text) is None:  # vectorised fast path (lake_etl._fastpath), else:
+                self._line_batch(text.split("\n"))
         self._flush()
 
     def _line_batch(self, lines: list[str]) -> None:

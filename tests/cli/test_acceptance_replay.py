@@ -182,3 +182,24 @@ def test_a_fifo_in_a_local_raw_tree_fails_instead_of_hanging(project: dict[str, 
     failed = [f for f in doc["files"] if f["status"] == "failed"]
     assert [f["source"] for f in failed] == [DAY + "pipe.json"]
     assert "not a regular file" in failed[0]["message"]
+
+
+def test_keys_that_look_like_rich_markup_are_shown_verbatim(project: dict[str, Path]) -> None:
+    # Raw keys are data: "[bold]" in a key must be printed, not swallowed as a style (nor crash on "[/]").
+    for name in ("q[bold]z.json", "[red]n.json"):
+        (project["raw"] / DAY / name).write_bytes(json.dumps(rec(1, small="x")).encode())
+    stray = project["curated"] / "datasets/probe/v2/dt=2026-03-14/x[red]y.csv"
+    stray.parent.mkdir(parents=True)
+    stray.write_text("x")
+    env = {**os.environ, "COLUMNS": "400"}
+    base = [str(LAKECTL), "--project", str(project["project"])]
+    proc = subprocess.run([*base, "replay", "--raw", str(project["raw"]),
+                           "--curated", str(project["curated"]),
+                           "--workers", "1", "--contract-version", "2"],
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert DAY + "q[bold]z.json" in proc.stdout and DAY + "[red]n.json" in proc.stdout
+    proc = subprocess.run([*base, "verify", "--curated", str(project["curated"])],
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "x[red]y.csv" in proc.stdout

@@ -61,12 +61,12 @@ def render(result: Any, console: Any = None) -> None:
     for f in result.files:
         st = str(f.get("status"))
         files.add_row(
-            str(f.get("source")), str(f.get("version")), f"[{status_colour.get(st, 'white')}]{st}[/]",
-            _n(f.get("records_in")), _n(f.get("records_written")), str(f.get("output") or ""),
+            _n(f.get("source")), str(f.get("version")), f"[{status_colour.get(st, 'white')}]{st}[/]",
+            _n(f.get("records_in")), _n(f.get("records_written")), _n(f.get("output")),
         )
     console.print(files)
     for fe in result.failed_events:
-        console.print(f"[red]local runner failed[/red] on {fe['key']} (exit {fe['returncode']}):")
+        console.print(f"[red]local runner failed[/red] on {_n(fe['key'])} (exit {fe['returncode']}):")
         for line in fe["log_tail"]:
             console.print(f"  {line}", markup=False, highlight=False)
 
@@ -90,7 +90,7 @@ def render(result: Any, console: Any = None) -> None:
             errors = rep["errors"] or [{}]
             for i, e in enumerate(errors):
                 q.add_row(
-                    str(rep.get("source")) if i == 0 else "", _n(rep.get("version")) if i == 0 else "",
+                    _n(rep.get("source")) if i == 0 else "", _n(rep.get("version")) if i == 0 else "",
                     _n(e.get("record")), _n(e.get("field")), _n(e.get("kind")), _n(e.get("message")),
                 )
         console.print(q)
@@ -100,7 +100,7 @@ def render(result: Any, console: Any = None) -> None:
         for c in ("severity", "code", "resource", "message"):
             vt.add_column(c, overflow="fold")
         for f in result.findings:
-            vt.add_row(f.severity, f.code, f.resource or "", f.message)
+            vt.add_row(f.severity, f.code, _n(f.resource), _n(f.message))
         console.print(vt)
     sm = result.summary()
     console.print(
@@ -112,4 +112,7 @@ def render(result: Any, console: Any = None) -> None:
 
 
 def _n(v: Any) -> str:
-    return "" if v is None else str(v)
+    """A data value as a table cell: escaped, so "[...]" in a key or a row is shown, not parsed as markup."""
+    from rich.markup import escape
+
+    return "" if v is None else escape(str(v))

@@ -103,6 +103,7 @@ _STYLE = {"written": "green", "skipped": "dim", "quarantined": "bold red", "empt
 def render_report(report: Any, console: Any = None, verbose: int = 0) -> None:
     """Human output: a table of the files (all when few or -v; else those needing attention), totals."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = console or Console()
@@ -110,7 +111,8 @@ def render_report(report: Any, console: Any = None, verbose: int = 0) -> None:
     if len(rows) > 50 and not verbose:
         rows = [f for f in rows if f["status"] not in ("written", "skipped") or f["quarantine"]]
     if rows:
-        table = Table(title=f"replay {report.raw} -> {report.curated}", title_justify="left")
+        # Keys, URIs and messages are data: escaped, so a key holding "[/]" is shown, not parsed as markup.
+        table = Table(title=escape(f"replay {report.raw} -> {report.curated}"), title_justify="left")
         columns = [("source", "left"), ("v", "right"), ("status", "left"), ("in", "right"),
                    ("written", "right"), ("errors", "right")]
         if verbose:
@@ -119,20 +121,21 @@ def render_report(report: Any, console: Any = None, verbose: int = 0) -> None:
             table.add_column(col, justify=just, overflow="fold")
         for f in rows:
             cells = [
-                f["source"], "" if f["version"] is None else str(f["version"]),
+                escape(f["source"]), "" if f["version"] is None else str(f["version"]),
                 f"[{_STYLE[f['status']]}]{f['status']}[/]",
                 "" if f["records_in"] is None else str(f["records_in"]),
                 "" if f["records_written"] is None else str(f["records_written"]),
                 str(f["errors"] or ""),
             ]
             if verbose:
-                cells.append(f.get("quarantine") or f.get("output") or "")
+                cells.append(escape(f.get("quarantine") or f.get("output") or ""))
             table.add_row(*cells)
         console.print(table)
     for note in report.notes:
-        console.print(f"[dim]{note}[/dim]")
+        console.print(f"[dim]{escape(note)}[/dim]")
     for fnd in report.findings:
-        console.print(f"[bold red]{fnd.code}[/] {fnd.message}\n  fix: {fnd.fix}", highlight=False)
+        console.print(f"[bold red]{fnd.code}[/] {escape(fnd.message)}\n  fix: {escape(fnd.fix or '')}",
+                      highlight=False)
     s = report.summary()
     statuses = ("written", "skipped", "quarantined", "empty", "failed", "planned")
     parts = [f"{s[k]} {k}" for k in statuses if s[k]]

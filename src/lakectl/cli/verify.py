@@ -58,12 +58,13 @@ def verify_command(
 def render_report(report: Any, console: Any = None) -> None:
     """Human output: one table per dataset version (its findings), then a summary line."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = console or Console()
     style = {"error": "bold red", "warning": "yellow", "info": "dim"}
     for t in report.tables:
-        title = (
+        title = escape(  # keys, URIs and messages are data, never rich markup
             f"{t.dataset} v{t.version}  ({t.prefix}: {t.objects} objects, {t.files} Parquet files, "
             f"{t.rows} rows)"
         )
@@ -71,7 +72,7 @@ def render_report(report: Any, console: Any = None) -> None:
         if all(f.severity == "info" for f in findings):
             console.print(f"[green]ok[/green] {title}")
             for f in findings:
-                console.print(f"   [dim]{f.code} {f.message}[/dim]")
+                console.print(f"   [dim]{f.code} {escape(f.message)}[/dim]")
             continue
         table = Table(title=title, title_justify="left", show_lines=False, expand=False)
         table.add_column("severity")
@@ -85,13 +86,13 @@ def render_report(report: Any, console: Any = None) -> None:
             if sep and f.resource and f.resource.endswith(head):
                 message = rest  # the resource column already names the object
             table.add_row(
-                f"[{style[f.severity]}]{f.severity}[/]", f.code, f.resource or f.address or "",
-                message, f.fix or "",
+                f"[{style[f.severity]}]{f.severity}[/]", f.code, escape(f.resource or f.address or ""),
+                escape(message), escape(f.fix or ""),
             )
         console.print(table)
     s = report.summary()
     console.print(
-        f"{s['files']} Parquet files, {s['rows']} rows checked under {report.curated}: "
+        f"{s['files']} Parquet files, {s['rows']} rows checked under {escape(str(report.curated))}: "
         f"{s['errors']} errors, {s['warnings']} warnings, {s['infos']} infos"
     )
 

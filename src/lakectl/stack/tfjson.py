@@ -112,7 +112,7 @@ def _segments(address: str) -> list[tuple[str, int | str | None]]:
                     k += 2 if address[k] == "\\" else 1
                 if k >= n:
                     raise ValueError(f"unterminated key in address {address!r}")
-                index = json.loads(address[j : k + 1])
+                index = _unquote_key(address[j + 1 : k])
                 j = k + 1
             else:
                 k = address.index("]", j)
@@ -130,12 +130,66 @@ def _segments(address: str) -> list[tuple[str, int | str | None]]:
     return out
 
 
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+
+
+def _unquote_key(body: str) -> str:
+    """The text between the quotes of a string key, as Terraform quotes it (HCL, not JSON).
+
+    Terraform writes backslash escapes (n, r, t, quote, backslash; uNNNN and UNNNNNNNN for unprintable
+    characters; Terraform 0.12's Go quoting also xNN, a, b, f, v) and doubles a template introducer:
+    ``$${`` and ``%%{`` stand for ``${`` and ``%{``.
+    """
+    out: list[str] = []
+    i, n = 0, len(body)
+    while i < n:
+        c = body[i]
+        if c == "\\":
+            e = body[i + 1 : i + 2]
+            if e in _ESCAPES:
+                out.append(_ESCAPES[e])
+                i += 2
+                continue
+            width = {"x": 2, "u": 4, "U": 8}.get(e)
+            digits = body[i + 2 : i + 2 + width] if width else ""
+            if not width or len(digits) != width or not all(d in "0123456789abcdefABCDEF" for d in digits):
+                raise ValueError(f"bad escape {body[i : i + 2]!r} in key")
+            out.append(chr(int(digits, 16)))
+            i += 2 + width
+            continue
+        if c in "$%" and body[i + 1 : i + 3] == c + "{":
+            out.append(c + "{")
+            i += 3
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _quote_key(key: str) -> str:
+    """A string key quoted the way Terraform writes it in an address (the inverse of _unquote_key)."""
+    out = ['"']
+    for i, c in enumerate(key):
+        if c in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[c])
+        elif c in '"\\':
+            out.append("\\" + c)
+        elif c in "$%":
+            out.append(c + c if key[i + 1 : i + 2] == "{" else c)
+        elif not c.isprintable():
+            out.append(f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}")
+        else:
+            out.append(c)
+    out.append('"')
+    return "".join(out)
+
+
 def _fmt_index(index: int | str | None) -> str:
     if index is None:
         return ""
     if isinstance(index, int) and not isinstance(index, bool):
         return f"[{index}]"
-    return "[" + json.dumps(index, ensure_ascii=False) + "]"
+    return "[" + _quote_key(str(index)) + "]"
 
 
 def parse_address(address: str) -> Address:
@@ -189,17 +243,26 @@ def load_tfjson(path: Path | str) -> TfDocument:
             f"{p} is a binary plan file",
             hint=f"run `terraform show -json {p} > plan.json` and pass plan.json",
         )
+    hint = "pass `terraform show -json PLANFILE > plan.json` (or `terraform show -json` for the state)"
+    if not data.strip():
+        raise UsageError(f"{p} is empty", hint=hint)
     try:
         doc = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise UsageError(f"{p} is not JSON: {e}") from None
+    except UnicodeDecodeError:
+        raise UsageError(
+            f"{p} is not JSON (binary content; a saved plan?)",
+            hint=f"run `terraform show -json {p} > plan.json` and pass plan.json",
+        ) from None
+    except json.JSONDecodeError as e:
+        raise UsageError(f"{p} is not JSON: {e}", hint=hint) from None
     return parse_tfjson(doc, str(p))
 
 
 def parse_tfjson(doc: Any, name: str = "document") -> TfDocument:
     if not isinstance(doc, dict):
         raise UsageError(f"{name}: not a Terraform plan or state (expected a JSON object)")
-    if "version" in doc and isinstance(doc.get("version"), int) and "format_version" not in doc:
+    version = doc.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and "format_version" not in doc:
         return _raw_state(doc, name)
     if "format_version" not in doc:
         raise UsageError(
@@ -221,8 +284,22 @@ def parse_tfjson(doc: Any, name: str = "document") -> TfDocument:
     return TfDocument("state", fv, tf_version, "show-json", items)
 
 
+_PLAN_KEYS = (
+    "planned_values",
+    "resource_changes",
+    "resource_drift",
+    "output_changes",
+    "prior_state",
+    "configuration",
+    "relevant_attributes",
+    "applyable",
+    "complete",
+    "errored",
+)
+
+
 def _is_plan(doc: dict[str, Any]) -> bool:
-    return any(k in doc for k in ("planned_values", "resource_changes", "prior_state", "configuration"))
+    return any(k in doc for k in _PLAN_KEYS)
 
 
 def _item_address(entry: dict[str, Any], name: str) -> Address:

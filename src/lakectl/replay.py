@@ -290,9 +290,15 @@ def load_project_contracts(project: Path) -> dict[str, dict[int, Any]]:
             "contracts/datasets/<dataset>/v<N>.json",
         )
     try:
-        return load_contracts(cdir)
+        contracts = load_contracts(cdir)
     except ContractError as e:
         raise UsageError(str(e)) from None
+    if not contracts:  # a wrong --project would otherwise route every key to _unrouted as unknown
+        raise UsageError(
+            f"no contracts under {cdir / 'datasets'}",
+            hint="add contracts/datasets/<dataset>/v<N>.json, or pass --project DIR for the lake project",
+        )
+    return contracts
 
 
 def _check_selection(contracts: Any, dataset: str | None, version: int | None) -> None:

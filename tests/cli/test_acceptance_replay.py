@@ -203,3 +203,16 @@ def test_keys_that_look_like_rich_markup_are_shown_verbatim(project: dict[str, P
                           capture_output=True, text=True, timeout=60, env=env)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert "x[red]y.csv" in proc.stdout
+
+
+def test_a_project_without_contracts_is_a_usage_error_and_writes_nothing(project: dict[str, Path]) -> None:
+    # A wrong --project must not route every raw key to quarantine/_unrouted as an unknown dataset.
+    empty = project["project"].parent / "empty-project"
+    (empty / "contracts" / "datasets").mkdir(parents=True)
+    for args in (["replay", "--raw", str(project["raw"]), "--curated", str(project["curated"])],
+                 ["verify", "--curated", str(project["curated"])]):
+        proc = subprocess.run([str(LAKECTL), "--project", str(empty), *args],
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.startswith("error: no contracts under ") and "Traceback" not in proc.stderr
+    assert not project["curated"].exists()

@@ -219,7 +219,8 @@ def _pandas_frame(inp: str):
 
     with open(inp, encoding="utf-8") as f:
         recs = [json.loads(line) for line in f if line.strip()]
-    df = pd.json_normalize(recs, max_level=2)  # user.address.city etc. (extra.* too, unread)
+    # no max_level: pandas then takes its fast flattening path (with max_level it deep-copies records)
+    df = pd.json_normalize(recs)  # user.address.city etc. (extra.* too, unread)
     cols = {}
     for name, src, _t in COLUMNS:
         key = ".".join(src)
@@ -432,9 +433,23 @@ def worker_pyarrow(inp: str, contract_path: str, out: str, dirty: bool) -> dict:
     return {"records_in": None, "written": table.num_rows, "errors": None}
 
 
+class _NoPandas:
+    """A meta-path finder that makes pandas not installed (ModuleNotFoundError)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
 def run_worker(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     tool = args.worker
+    if tool != "pandas":
+        # As in the Lambda package (lambda/requirements.txt: pyarrow only): pandas is not installed.
+        # Without this, pyarrow's lazy pandas shim imports the bench extra's pandas (~0.3 s, ~60 MiB)
+        # on the first pa.array()/compute call with a Python scalar, in every pyarrow-based tool.
+        sys.meta_path.insert(0, _NoPandas())
     if tool == "lakectl":
         res = worker_lakectl(args.input, args.contract, args.out)
     elif tool == "pandas":

@@ -160,6 +160,13 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     files: list[dict[str, Any]] = []
     for bucket, key in object_created(event, request_id):
         started = time.perf_counter()
+        if bucket == cfg["curated_bucket"]:
+            # A notification on the curated bucket would feed the function its own reports, forever.
+            _log({**_NO_FILE, "source": key, "bucket": bucket, "status": "ignored", "request_id": request_id,
+                  "message": "the event comes from the curated bucket (CURATED_BUCKET): not a raw upload; "
+                             "notify the function from the raw bucket only", "duration_ms": 0.0},
+                 logging.WARNING)
+            continue
         try:
             entries = process_key(S3Store(s3_client(), bucket), curated, key, cfg["contracts"])
         except ObjectMissing:  # deleted since the event was sent: nothing to do, nothing to retry

@@ -132,3 +132,17 @@ def test_event_shapes_that_are_not_s3_notifications_are_logged_and_ignored(lake,
     result, lines = run(event)
     assert result == {"files": []}
     assert lines and all(x["message"].startswith("ignored") for x in lines)
+
+
+def test_an_event_from_the_curated_bucket_is_ignored_not_looped(lake) -> None:
+    # Processing it would write quarantine/_unrouted/<key> into the curated bucket, which would notify
+    # again: a recursive loop. The line says why, and nothing is written.
+    s3, _ = lake
+    s3.put_object(Bucket=CURATED, Key="datasets/probe/v1/dt=2026-03-14/a.json.parquet", Body=b"PAR1")
+    rec = s3_record("datasets/probe/v1/dt=2026-03-14/a.json.parquet")
+    rec["s3"]["bucket"]["name"] = CURATED
+    result, lines = run({"Records": [rec]})
+    assert result == {"files": []}
+    assert [x["status"] for x in lines] == ["ignored"] and "curated bucket" in lines[0]["message"]
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=CURATED)["Contents"]] == [
+        "datasets/probe/v1/dt=2026-03-14/a.json.parquet"]

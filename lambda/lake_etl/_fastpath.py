@@ -56,8 +56,8 @@ _NOT_STRUCTURE = bytes(range(256)).translate(
 # row path reports precision_loss). Searched in a copy with every digit made 0.
 _DIGITS_TO_0 = bytes.maketrans(b"123456789", b"000000000")
 _EXP3 = re.compile(rb"0[eE][-+]?000")
+_INT_MINUS_0 = re.compile(rb"-0(?![0-9.eE])")
 _TWO53 = float(2**53)
-_SIGN_BIT = 1 << 63
 
 # ---- value regexes (RE2 syntax, for pyarrow.compute)
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -203,10 +203,13 @@ def _lines_with(data: bytes, lines: list[bytes], needles: tuple[bytes, ...]) -> 
 
 def _tiny_lines(data: bytes, lines: list[bytes]) -> set[int]:
     """Lines with a number that may underflow to 0.0 (a 3-digit exponent after a digit, or a run of
-    16 zeros): Arrow reads 0.0 where the row path reports precision_loss."""
+    16 zeros: Arrow reads 0.0 where the row path reports precision_loss), or with the integer
+    literal -0 (Arrow reads -0.0, the row path 0.0)."""
     t = data.translate(_DIGITS_TO_0)
     hits = [m.start() for m in _EXP3.finditer(t)] if (b"0e" in t or b"0E" in t) else []
     hits.extend(_positions(t, b"0000000000000000"))
+    if b"-0" in data:
+        hits.extend(m.start() for m in _INT_MINUS_0.finditer(data))
     if not hits:
         return set()
     starts = _line_starts(lines)
@@ -332,10 +335,8 @@ def _scalar(arr, type_str: str, unit: str, target):
     if arr.null_count == len(arr):
         return None, pa.nulls(len(arr), target)
     if type_str in ("double", "float"):
-        # integer literals above 2^53 are rounded by Arrow (the row path reports precision_loss), and
-        # the integer literal -0 becomes -0.0 (the row path: 0.0): no |value| >= 2^53, no -0.0
+        # integer literals above 2^53 are rounded by Arrow (the row path reports precision_loss)
         ok = _and(ok, pc.less(pc.abs(arr), _TWO53))
-        ok = _and(ok, pc.not_equal(arr.view(pa.uint64()), pa.scalar(_SIGN_BIT, pa.uint64())))
     if type_str in _AS_READ:
         return ok, (arr if arr.type == target else arr.cast(target))
     if type_str == "float":
@@ -397,7 +398,7 @@ _AS_READ = ("string", "boolean", "int", "bigint", "double")  # Arrow's reader al
 
 def _column(arr, col: Column, target):
     """(ok, out, zero) for one contract column: see :func:`_scalar`; ``zero`` (double and float
-    columns) marks the rows holding a 0.0, or None."""
+    columns) marks the rows holding a 0.0 or -0.0 (judged on the text by :func:`_split`), or None."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -411,7 +412,7 @@ def _column(arr, col: Column, target):
         if e_ok is not None:
             ok = _and(ok, e_ok)
         if col.type in ("double", "float") and arr.null_count < len(arr):
-            zero = pc.fill_null(pc.equal(arr, 0.0), False)
+            zero = pc.fill_null(pc.equal(arr, 0.0), False)  # 0.0 and -0.0
     elif et in _AS_READ and et != "double":
         out = arr
     else:
@@ -512,7 +513,8 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
                 zero = c_zero if zero is None else pc.or_(zero, c_zero)
             arrays.append(out)
         if zero is not None and pc.any(zero).as_py():
-            # a 0.0 may come from a literal that underflows (the row path: precision_loss)
+            # a 0.0 may come from a literal that underflows (the row path: precision_loss), a -0.0
+            # from the integer literal -0 (the row path: 0.0)
             tiny = _tiny_lines(data, lines)
             if tiny:
                 in_tiny = pa.array([i in tiny for i in good], pa.bool_())

@@ -41,7 +41,38 @@ def check_provider_schema(ctx: PreflightContext) -> list[Finding]:
     """STK001-003: every resource, data source, argument and block exists in the AWS provider schema."""
     from lakectl.stackschema import check_stack_schema
 
-    return check_stack_schema(ctx.stack)
+    return _per_instance(ctx, check_stack_schema(ctx.stack))
+
+
+def _per_instance(ctx: PreflightContext, findings: list[Finding]) -> list[Finding]:
+    """A finding on a resource with count/for_each (or in such a module), once per instance, at the
+    instance's address (design §6); at the resource's address when the stack cannot be evaluated or
+    the resource has no instance (count = 0)."""
+    import dataclasses
+    import re
+
+    from lakectl.stack.loader import StackError
+
+    if not any(f.address for f in findings):
+        return findings
+    try:
+        resources = ctx.model.resources
+    except StackError:
+        return findings
+    keys = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]')
+    instances: dict[str, list[str]] = {}
+    for r in resources:
+        if r.index is None and (r.module is None or "[" not in r.module):
+            continue
+        config = keys.sub("", r.address)
+        instances.setdefault(config, []).append(r.address)
+    out: list[Finding] = []
+    for f in findings:
+        if f.address in instances:
+            out.extend(dataclasses.replace(f, address=a) for a in instances[f.address])
+        else:
+            out.append(f)
+    return out
 
 
 def check_module_boundaries(ctx: PreflightContext) -> list[Finding]:
@@ -100,9 +131,72 @@ CHECKS: list[Check] = [
 
 
 def run_preflight(project: Path, stack: Path, checks: list[Check] | None = None) -> list[Finding]:
-    """Run every registered check in order; the findings, sorted (errors first)."""
+    """Run every registered check in order; the findings, sorted (errors first).
+
+    A stack that refers to something it does not declare (Terraform's "Reference to undeclared
+    resource", e.g. after a misspelt resource type) is a finding (STK004), not an unreadable stack:
+    the checks that do not need the evaluated model still report, so the misspelt type itself is
+    named (STK001). Any other :class:`~lakectl.stack.loader.StackError` stays a usage error (exit 2).
+    """
+    from lakectl.stack.loader import StackError
+
     ctx = PreflightContext(project=project, stack=stack)
     findings: list[Finding] = []
+    undeclared: str | None = None
     for check in CHECKS if checks is None else checks:
-        findings.extend(check(ctx))
+        try:
+            findings.extend(check(ctx))
+        except StackError as e:
+            if "reference to undeclared" not in str(e):
+                raise
+            if undeclared is None:
+                undeclared = str(e)
+                findings.append(_undeclared_finding(stack, undeclared))
     return sort_findings(findings)
+
+
+def _undeclared_finding(stack: Path, message: str) -> Finding:
+    """STK004 at the resource whose expression holds the reference (``file:line`` in ``message``)."""
+    import re
+
+    from lakectl.checks._common import contract_for
+    from lakectl.stackschema import discover_modules
+
+    address: str | None = None
+    module: str | None = None
+    type_ = ""
+    where = re.match(r"(?P<file>[^:]+\.tf):(?P<line>\d+): ", message)
+    if where:
+        target = (stack / where["file"]).resolve()
+        line = int(where["line"])
+        try:
+            mods = discover_modules(stack)
+        except Exception:  # noqa: BLE001 -- only a better address is at stake
+            mods = []
+        for mod, files in mods:
+            if target.parent != mod.path or not any(tf.resolve() == target for tf, _ in files):
+                continue
+            module = mod.address.rstrip(".") or (f"module.{mod.name}" if mod.name else None)
+            from lakectl.stack.loader import parse_hcl
+
+            enclosing = [b for b in parse_hcl(target, where["file"]).blocks if b.line <= line]
+            if enclosing and enclosing[-1].type in ("resource", "data") and len(enclosing[-1].labels) == 2:
+                b = enclosing[-1]
+                type_ = b.labels[0]
+                local = f"{'data.' if b.type == 'data' else ''}{b.labels[0]}.{b.labels[1]}"
+                address = f"{module}.{local}" if module else local
+            break
+    fix = "declare what is referenced, or correct the reference (a misspelt resource type or name?)"
+    if module and "undeclared module" in message:
+        fix = (
+            "a module never references another module (design §1): declare a variable in this module "
+            "and pass the other module's output to it from terraform/main.tf"
+        )
+    return Finding(
+        code="STK004",
+        severity="error",
+        contract=contract_for(type_, module),
+        address=address,
+        message=f"{message}; Terraform refuses the stack, and the checks that evaluate it did not run",
+        fix=fix,
+    )

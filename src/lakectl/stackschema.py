@@ -83,9 +83,32 @@ def _load_dir(path: Path) -> list[tuple[Path, dict[str, Any]]]:
             with tf.open(encoding="utf-8") as fh:
                 out.append((tf, hcl2.load(fh)))
         except Exception as e:  # lark raises several types; any of them means "cannot parse"
-            first = str(e).splitlines()[0] if str(e) else type(e).__name__
-            raise UsageError(f"cannot parse {tf}: {first}") from None
+            raise UsageError(f"cannot parse {tf}: {_parse_error_text(e)}") from None
     return out
+
+
+def _parse_error_text(e: Exception) -> str:
+    """One line naming what is wrong and where: lark's VisitError wraps the real error (e.g. an
+    attribute defined twice) under a first line that says neither."""
+    orig = getattr(e, "orig_exc", None)
+    if orig is None:
+        return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    obj = getattr(e, "obj", None)
+    line = getattr(getattr(obj, "meta", None), "line", None)
+    name = text.split(" ", 1)[0] if text.endswith("already defined") else None
+    seen = 0
+    for child in getattr(obj, "children", []) if name else []:
+        try:
+            ident = child.children[0].children[0]
+            if getattr(child, "data", None) == "attribute" and str(ident) == name:
+                seen += 1
+                if seen == 2:
+                    line = child.meta.line
+                    break
+        except (AttributeError, IndexError):
+            continue
+    return f"line {line}: {text}" if line else text
 
 
 def _local_source(source: Any) -> str | None:

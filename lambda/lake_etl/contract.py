@@ -32,11 +32,11 @@ __all__ = [
     "ON_ERROR_MODES",
 ]
 
-NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
-DATASET_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
-FILE_RE = re.compile(r"^v([1-9][0-9]*)\.json$")
-_DECIMAL_RE = re.compile(r"^decimal\((\d+),(\d+)\)$")
-_ARRAY_RE = re.compile(r"^array<(.+)>$")
+NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*\Z")
+DATASET_RE = re.compile(r"^[a-z_][a-z0-9_]*\Z")
+FILE_RE = re.compile(r"^v([1-9][0-9]*)\.json\Z")
+_DECIMAL_RE = re.compile(r"^decimal\(([0-9]+),([0-9]+)\)\Z")
+_ARRAY_RE = re.compile(r"^array<(.+)>\Z")
 
 SCALAR_TYPES = ("string", "boolean", "int", "bigint", "float", "double", "date", "timestamp")
 ON_ERROR_MODES = ("reject_file", "reject_record")

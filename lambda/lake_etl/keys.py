@@ -22,9 +22,9 @@ __all__ = [
 RAW_PREFIX = "uploads"
 ACCEPTED_EXTENSIONS = (".json", ".jsonl", ".ndjson")
 LAYOUT = "uploads/<dataset>/<YYYY>/<MM>/<DD>/<file>"
-_EXT_RE = re.compile(r"\.(json|jsonl|ndjson)(\.gz)?$", re.IGNORECASE)
-_Y = re.compile(r"^[0-9]{4}$")
-_MD = re.compile(r"^[0-9]{2}$")
+_EXT_RE = re.compile(r"\.(json|jsonl|ndjson)(\.gz)?\Z", re.IGNORECASE)
+_Y = re.compile(r"^[0-9]{4}\Z")
+_MD = re.compile(r"^[0-9]{2}\Z")
 
 
 @dataclass(frozen=True)

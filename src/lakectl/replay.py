@@ -37,8 +37,8 @@ from lakectl.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, IncompleteEr
 from lakectl.findings import Finding, sort_findings, summarize
 from lakectl.s3uri import format_location, parse_location
 
-_VERSION_RE = re.compile(r"^[vV]?([1-9][0-9]*)$")
-_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_VERSION_RE = re.compile(r"^[vV]?([1-9][0-9]*)\Z")
+_DAY_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 STATUSES = ("written", "skipped", "quarantined", "empty", "failed", "planned")
 # The per-file fields of design §6, then replay's additions (errors: count; quarantine: report key).
 ENTRY_FIELDS = ("source", "version", "status", "output", "records_in", "records_written", "fields_ignored",

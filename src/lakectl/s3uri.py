@@ -14,7 +14,7 @@ from lakectl.errors import UsageError
 
 # S3 bucket naming rules (general purpose buckets): 3-63 chars, lower-case letters, digits, dots and
 # hyphens, starting and ending with a letter or digit. Validated loosely beyond that (AWS decides).
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]\Z")
 
 S3Location = tuple[Literal["s3"], str, str]
 LocalLocation = tuple[Literal["local"], Path]

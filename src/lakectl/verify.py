@@ -57,8 +57,8 @@ PROVENANCE_KEYS = (
     "lakectl.contract_sha256",
     "lakectl.lake_etl_version",
 )
-_DT_RE = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
-_VERSION_RE = re.compile(r"^[vV]?([1-9][0-9]*)$")
+_DT_RE = re.compile(r"^dt=([0-9]{4}-[0-9]{2}-[0-9]{2})\Z")
+_VERSION_RE = re.compile(r"^[vV]?([1-9][0-9]*)\Z")
 _PARQUET = ".parquet"
 _WORKERS = 16
 

@@ -1,8 +1,7 @@
-"""Acceptance QA: transform-side bugs found on held-out inputs, pinned as strict xfails.
+"""Acceptance QA: transform-side bugs found on held-out inputs, kept as regression tests.
 
-Each test states the rule it checks (design §3/§4, docs/data-contract.md) and fails today; the
-transform's owners remove the marker with the fix. A passing xfail (XPASS) fails the suite, so a
-fix cannot go unnoticed.
+Each test states the rule it checks (design §3/§4, docs/data-contract.md). Fixed: the key patterns
+anchored with `$`, which also matches before a trailing newline; they now end in `\\Z`.
 """
 
 from __future__ import annotations
@@ -11,8 +10,6 @@ import pytest
 from lake_etl.keys import RawKey, parse_raw_key
 
 
-@pytest.mark.xfail(strict=True, reason="keys.py: `$` in _EXT_RE matches before a trailing newline, so "
-                                       "'x.json\\n' is routed (should be unroutable_key)")
 @pytest.mark.parametrize("key", [
     "uploads/probe/2026/03/14/x.json\n",
     "uploads/probe/2026/03/14/x.ndjson.gz\n",  # also routed as *not* gzip
@@ -25,8 +22,6 @@ def test_a_file_name_ending_in_a_newline_has_no_accepted_extension(key: str) -> 
     assert got is not None and got.kind == "unroutable_key"
 
 
-@pytest.mark.xfail(strict=True, reason="keys.py: `^[0-9]{4}$` / `^[0-9]{2}$` accept a trailing newline, so "
-                                       "'2026\\n' routes as 2026 and two raw keys share one output key")
 def test_date_segments_with_a_trailing_newline_are_not_dates() -> None:
     # "distinct raw keys never share an output key" (design §3): this key would write
     # datasets/probe/v<N>/dt=2026-03-14/x.json.parquet, the output of uploads/probe/2026/03/14/x.json.

@@ -133,29 +133,41 @@ CHECKS: list[Check] = [
 def run_preflight(project: Path, stack: Path, checks: list[Check] | None = None) -> list[Finding]:
     """Run every registered check in order; the findings, sorted (errors first).
 
-    A stack that refers to something it does not declare (Terraform's "Reference to undeclared
-    resource", e.g. after a misspelt resource type) is a finding (STK004), not an unreadable stack:
-    the checks that do not need the evaluated model still report, so the misspelt type itself is
-    named (STK001). Any other :class:`~lakectl.stack.loader.StackError` stays a usage error (exit 2).
+    A configuration error Terraform itself refuses (:data:`_REFUSED`: a reference to something not
+    declared, e.g. after a misspelt resource type; a module argument its module does not declare, or
+    a required one not set) is a finding (STK004) at the resource or module call that holds it, not an
+    unreadable stack: the checks that do not need the evaluated model still report, so a misspelt type
+    itself is named (STK001). Any other :class:`~lakectl.stack.loader.StackError` (a syntax error, an
+    expression lakectl cannot evaluate) stays a usage error (exit 2).
     """
     from lakectl.stack.loader import StackError
 
     ctx = PreflightContext(project=project, stack=stack)
     findings: list[Finding] = []
-    undeclared: str | None = None
+    refused: str | None = None
     for check in CHECKS if checks is None else checks:
         try:
             findings.extend(check(ctx))
         except StackError as e:
-            if "reference to undeclared" not in str(e):
+            if not any(m in str(e) for m in _REFUSED):
                 raise
-            if undeclared is None:
-                undeclared = str(e)
-                findings.append(_undeclared_finding(stack, undeclared))
+            if refused is None:
+                refused = str(e)
+                findings.append(_refused_finding(stack, refused))
     return sort_findings(findings)
 
 
-def _undeclared_finding(stack: Path, message: str) -> Finding:
+# Configuration errors Terraform itself refuses (not expressions lakectl cannot evaluate): findings.
+_REFUSED = (
+    "reference to undeclared",
+    "has no variable",
+    "is not set by the module call",
+    "has no output",
+    "duplicate ",
+)
+
+
+def _refused_finding(stack: Path, message: str) -> Finding:
     """STK004 at the resource whose expression holds the reference (``file:line`` in ``message``)."""
     import re
 
@@ -180,13 +192,30 @@ def _undeclared_finding(stack: Path, message: str) -> Finding:
             from lakectl.stack.loader import parse_hcl
 
             enclosing = [b for b in parse_hcl(target, where["file"]).blocks if b.line <= line]
-            if enclosing and enclosing[-1].type in ("resource", "data") and len(enclosing[-1].labels) == 2:
+            if enclosing and enclosing[-1].type == "module" and len(enclosing[-1].labels) == 1:
+                address = (
+                    f"{module}.module.{enclosing[-1].labels[0]}"
+                    if module
+                    else f"module.{enclosing[-1].labels[0]}"
+                )
+                module = address
+            elif enclosing and enclosing[-1].type in ("resource", "data") and len(enclosing[-1].labels) == 2:
                 b = enclosing[-1]
                 type_ = b.labels[0]
                 local = f"{'data.' if b.type == 'data' else ''}{b.labels[0]}.{b.labels[1]}"
                 address = f"{module}.{local}" if module else local
             break
+    call = re.search(
+        r": (module\.[^:\s]+): required variable '([^']+)' is not set by the module call", message
+    )
     fix = "declare what is referenced, or correct the reference (a misspelt resource type or name?)"
+    if call:
+        address = module = call[1]
+        fix = f"set {call[2]} = ... in the {call[1]} block (or give the variable a default in its module)"
+    elif "has no variable" in message:
+        fix = (
+            f"remove the argument from the {address or 'module'} block, or declare the variable in its module"
+        )
     if module and "undeclared module" in message:
         fix = (
             "a module never references another module (design §1): declare a variable in this module "

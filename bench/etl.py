@@ -473,6 +473,7 @@ class Run:
     tool: str
     wall_s: float
     rss_mib: float
+    cpu_s: float = float("nan")  # user + system CPU seconds of the child (all its threads)
     result: dict = field(default_factory=dict)
     failed: str | None = None
 
@@ -493,11 +494,12 @@ def run_tool_measured(tool: str, inp: Path, contract: Path, out: Path, dirty: bo
         ferr.seek(0)
         out_b, err_b = fout.read(), ferr.read()
     rss = ru.ru_maxrss / 1024  # KiB on Linux
+    cpu = ru.ru_utime + ru.ru_stime
     if code != 0:
         tail = err_b.decode(errors="replace").strip().splitlines()[-1:] or [f"exit {code}"]
-        return Run(tool, wall, rss, failed=tail[0][:200])
+        return Run(tool, wall, rss, cpu_s=cpu, failed=tail[0][:200])
     res = json.loads(out_b.decode().strip().splitlines()[-1])
-    return Run(tool, wall, rss, res, failed=res.get("failed"))
+    return Run(tool, wall, rss, cpu, res, failed=res.get("failed"))
 
 
 def best_of(tool, inp, contract, out, dirty, repeat, env=None) -> Run:
@@ -568,8 +570,9 @@ def bench_mode(label: str, workdir: Path, n: int, dirty_rate: float, tools: list
     lk_rps = n_total / lk.wall_s if lk and not lk.failed else None
     print(f"\n{label}: {n_total:,} records ({st['bad']:,} bad), {st['bytes'] / 2**20:.1f} MiB NDJSON; "
           f"best of {repeat}; wall = whole child process")
-    hdr = (f"{'tool':20s} {'records/s':>10s} {'wall s':>7s} {'in-proc s':>9s} {'peak RSS MiB':>12s} "
-           f"{'written':>8s} {'errors':>7s} {'lakectl ratio':>13s}  same rows as lakectl / note")
+    hdr = (f"{'tool':20s} {'records/s':>10s} {'wall s':>7s} {'in-proc s':>9s} {'cpu s':>6s} "
+           f"{'peak RSS MiB':>12s} {'written':>8s} {'errors':>7s} {'lakectl ratio':>13s}  "
+           "same rows as lakectl / note")
     print(hdr)
     print("-" * len(hdr))
     checks: list[tuple[str, float, float, str]] = []
@@ -577,8 +580,8 @@ def bench_mode(label: str, workdir: Path, n: int, dirty_rate: float, tools: list
     for tool, r in runs.items():
         if r.failed:
             why = NOTES_DIRTY[tool] + ": " if dirty and tool in NOTES_DIRTY else "FAILED: "
-            print(f"{tool:20s} {'-':>10s} {r.wall_s:7.2f} {'-':>9s} {r.rss_mib:12.0f} {'-':>8s} {'-':>7s} "
-                  f"{'-':>13s}  {why}{r.failed}")
+            print(f"{tool:20s} {'-':>10s} {r.wall_s:7.2f} {'-':>9s} {r.cpu_s:6.2f} {r.rss_mib:12.0f} "
+                  f"{'-':>8s} {'-':>7s} {'-':>13s}  {why}{r.failed}")
             continue
         rps = n_total / r.wall_s
         ratio = f"{lk_rps / rps:.2f}x" if lk_rps and tool != "lakectl" else "-"
@@ -591,7 +594,8 @@ def bench_mode(label: str, workdir: Path, n: int, dirty_rate: float, tools: list
         if dirty and tool in NOTES_DIRTY:
             note = (note + "; " if note else "") + NOTES_DIRTY[tool]
         errs_s = "-" if errs is None else f"{errs:,d}"
-        print(f"{tool:20s} {rps:10,.0f} {r.wall_s:7.2f} {r.result.get('inproc_s', 0):9.2f} {r.rss_mib:12.0f} "
+        print(f"{tool:20s} {rps:10,.0f} {r.wall_s:7.2f} {r.result.get('inproc_s', 0):9.2f} {r.cpu_s:6.2f} "
+              f"{r.rss_mib:12.0f} "
               f"{r.result.get('written', 0):8,d} {errs_s:>7s} {ratio:>13s}  {note}")
         if tool in targets and lk_rps:
             checks.append((f"{label}: lakectl vs {tool}", lk_rps / rps, targets[tool], "x"))

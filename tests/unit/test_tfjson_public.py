@@ -130,6 +130,7 @@ def test_show_agrees_with_the_reference_reader(path: Path) -> None:
             ["create"],
         ),
         ("tfjson-action_reason-plan-1.2.json", "null_resource.example", None, None, ["delete", "create"]),
+        ("tf-show-json-basic-delete-0.2.json", "test_instance.test-delete", None, None, ["delete"]),
         (
             "tfjson-has_checks-state-1.0.json",
             'module.files.local_file.foo["file1.txt"]',

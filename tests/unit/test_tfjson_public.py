@@ -288,3 +288,19 @@ def test_plan_without_index_fields_reads_them_from_the_address(tmp_path: Path) -
         ('module.a["$${k}"]', "managed", "aws_x", "y", "${v}"),
         ("module.a[0]", "data", "aws_z", "w", 3),
     ]
+
+
+def test_human_output_prints_keys_that_look_like_markup(tmp_path: Path) -> None:
+    doc = {
+        "format_version": "1.2",
+        "resource_changes": [
+            {"address": 'aws_x.y["[bold]red[/bold]"]', "change": {"actions": ["create"]}},
+            {"address": 'module.m["[/]"].aws_x.z["[link=x]"]', "change": {"actions": ["delete"]}},
+        ],
+    }
+    path = tmp_path / "plan[1].json"
+    path.write_text(json.dumps(doc))
+    result = show(str(path))
+    assert result.exit_code == 0, result.output
+    for text in ('aws_x.y["[bold]red[/bold]"]', 'module.m["[/]"]', '["[link=x]"]', "plan[1].json"):
+        assert text in result.stdout

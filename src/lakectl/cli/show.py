@@ -34,17 +34,22 @@ def show(
 
 def _render(doc, file: Path) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
     version = f", Terraform {doc.terraform_version}" if doc.terraform_version else ""
-    console.print(f"[bold]{file}[/bold]: {doc.kind}, format {doc.format_version}{version}", highlight=False)
+    head = (
+        f"[bold]{escape(str(file))}[/bold]: {doc.kind}, format {escape(doc.format_version)}{escape(version)}"
+    )
+    console.print(head, highlight=False)
     groups: dict[str | None, list] = {}
     for item in doc.items:
         groups.setdefault(item.module, []).append(item)
     colours = {"create": "green", "delete": "red", "replace": "magenta", "update": "yellow", "read": "cyan"}
     for module in sorted(groups, key=lambda m: (m is not None, m or "")):
-        table = Table(title=module or "root module", title_justify="left", show_lines=False)
+        # addresses are text, never markup: a for_each key may hold "[/]" or "[bold]"
+        table = Table(title=escape(module or "root module"), title_justify="left", show_lines=False)
         table.add_column("address", overflow="fold")
         table.add_column("type")
         table.add_column("actions" if doc.kind == "plan" else "mode")
@@ -56,8 +61,8 @@ def _render(doc, file: Path) -> None:  # type: ignore[no-untyped-def]
             else:
                 third = item.mode
             if item.deposed:
-                third += f" (deposed {item.deposed})"
-            table.add_row(item.address, item.type, third)
+                third += f" (deposed {escape(item.deposed)})"
+            table.add_row(escape(item.address), escape(item.type), third)
         console.print(table)
     counts = doc.summary()
     shown = ", ".join(f"{n} {k}" for k, n in counts.items() if n and k != "resources")

@@ -104,7 +104,7 @@ def check_glue_contracts(ctx: PreflightContext) -> list[Finding]:
 
 
 def check_s3_notifications(ctx: PreflightContext) -> list[Finding]:
-    """STK130-131: every S3 -> Lambda notification has its permission and depends_on it."""
+    """STK130-132: every S3 -> Lambda notification has its permission (with a source_arn), depends_on it."""
     from lakectl.checks import s3_notifications
 
     return s3_notifications.run(ctx)

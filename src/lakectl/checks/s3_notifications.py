@@ -6,6 +6,8 @@ apply fails, and without ``depends_on`` the two race.
 
 * STK130 (error) no permission lets S3 invoke the notified function from this bucket.
 * STK131 (error) the permission exists but the notification does not ``depends_on`` it.
+* STK132 (error) a permission for S3 has no ``source_arn``: any bucket, in any account, may invoke the
+  function (the apply works, so STK130 does not fire; the access contract is broken all the same).
 """
 
 from __future__ import annotations
@@ -22,6 +24,21 @@ def run(ctx: Any) -> list[Finding]:
         p for p in stack.by_type("aws_lambda_permission") if p.values.get("principal") == "s3.amazonaws.com"
     ]
     out: list[Finding] = []
+    for p in perms:
+        if p.values.get("source_arn") is None:
+            out.append(
+                Finding(
+                    code="STK132",
+                    severity="error",
+                    contract="access",
+                    address=p.address,
+                    resource=function_name_of(p.values.get("function_name")),
+                    message=f"{p.address} lets s3.amazonaws.com invoke the function with no source_arn: "
+                    "any bucket, in any account, may invoke it",
+                    fix=f"in {p.address} ({p.file}:{p.line}) set source_arn = the bucket's ARN "
+                    "(e.g. module.s3.raw_bucket_arn) and source_account",
+                )
+            )
     for note in stack.by_type("aws_s3_bucket_notification"):
         bucket = text(note.values.get("bucket"))
         src = note.meta.get("source", {})
@@ -33,7 +50,9 @@ def run(ctx: Any) -> list[Finding]:
                 p
                 for p in perms
                 if function_name_of(p.values.get("function_name")) == fn
-                and bucket_of_arn(p.values.get("source_arn")) == bucket
+                and (
+                    p.values.get("source_arn") is None or bucket_of_arn(p.values.get("source_arn")) == bucket
+                )
                 and (p.values.get("action") in (None, "lambda:InvokeFunction"))
             ]
             where = f"{note.address} ({len(rules)} lambda_function rule{'s' if len(rules) > 1 else ''})"

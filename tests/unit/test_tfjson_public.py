@@ -304,3 +304,36 @@ def test_human_output_prints_keys_that_look_like_markup(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     for text in ('aws_x.y["[bold]red[/bold]"]', 'module.m["[/]"]', '["[link=x]"]', "plan[1].json"):
         assert text in result.stdout
+
+
+KEYS = Path(__file__).resolve().parents[1] / "fixtures" / "tfjson" / "keys"
+KEY_VALUES = ["${x}", "%{y}", "[/]", 'a"b', "a.b[0]", "b\\s", "naïve", "tab\there"]
+
+
+@pytest.mark.parametrize("version", ["tf1.0.3", "tf1.11.4"])
+@pytest.mark.parametrize("kind", ["-plan.json", "-state.json", ".tfstate"])
+def test_keys_terraform_quotes_read_back(version: str, kind: str) -> None:
+    rows = json.loads(show(str(KEYS / f"{version}{kind}"), "--json").stdout)["resources"]
+    keyed = [r for r in rows if r["name"] == "k"]
+    assert sorted(r["index"] for r in keyed) == sorted(KEY_VALUES)
+    modules = sorted({r["module"] for r in rows if r["name"] == "c"})
+    assert modules == ['module.m["q\\"q"]', 'module.m["x.y"]']
+    for r in rows:
+        a = parse_address(r["address"])
+        assert (a.module, a.mode, a.type, a.name, a.index) == (
+            r["module"],
+            r["mode"],
+            r["type"],
+            r["name"],
+            r["index"],
+        )
+
+
+def test_raw_state_addresses_are_terraforms_own() -> None:
+    def addresses(name: str) -> list[str]:
+        return sorted(r["address"] for r in json.loads(show(str(KEYS / name), "--json").stdout)["resources"])
+
+    assert (
+        addresses("tf1.11.4.tfstate") == addresses("tf1.11.4-state.json") == addresses("tf1.11.4-plan.json")
+    )
+    assert 'null_resource.k["$${x}"]' in addresses("tf1.11.4.tfstate")

@@ -337,3 +337,12 @@ def test_raw_state_addresses_are_terraforms_own() -> None:
         addresses("tf1.11.4.tfstate") == addresses("tf1.11.4-state.json") == addresses("tf1.11.4-plan.json")
     )
     assert 'null_resource.k["$${x}"]' in addresses("tf1.11.4.tfstate")
+
+
+@pytest.mark.parametrize("version", ["tf1.0.3", "tf1.11.4"])
+def test_create_before_destroy_replacement(version: str) -> None:
+    doc = json.loads(show(str(KEYS / f"{version}-cbd-plan.json"), "--json").stdout)
+    [r] = doc["resources"]
+    assert r["address"] == 'module.m["a.b"].null_resource.d' and r["module"] == 'module.m["a.b"]'
+    assert r["actions"] == ["create", "delete"] and r["index"] is None
+    assert doc["summary"]["replace"] == 1 and doc["summary"]["create"] == 0

@@ -346,3 +346,39 @@ def test_create_before_destroy_replacement(version: str) -> None:
     assert r["address"] == 'module.m["a.b"].null_resource.d' and r["module"] == 'module.m["a.b"]'
     assert r["actions"] == ["create", "delete"] and r["index"] is None
     assert doc["summary"]["replace"] == 1 and doc["summary"]["create"] == 0
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"format_version": "1.2", "resource_changes": "x"},
+        {"format_version": "1.2", "resource_changes": [1]},
+        {"format_version": "1.2", "resource_changes": [{"address": "a.b", "change": {"actions": [1]}}]},
+        {
+            "format_version": "1.2",
+            "resource_changes": [{"address": "a.b[x]", "change": {"actions": ["create"]}}],
+        },
+        {"format_version": "1.0", "values": []},
+        {"format_version": "1.0", "values": {"root_module": {"resources": "x"}}},
+        {"format_version": "1.0", "values": {"root_module": {"child_modules": [5]}}},
+        {"format_version": "1.0", "provider_schemas": {}},
+        {"format_version": "1.0", "valid": True, "diagnostics": []},
+        {"version": 4, "resources": [5]},
+        {"version": 4, "resources": [{"mode": "managed", "type": "a", "name": "b", "instances": "x"}]},
+        {
+            "version": 4,
+            "resources": [{"mode": "managed", "type": "a", "name": "b", "instances": [{"index_key": [1]}]}],
+        },
+        {
+            "version": 4,
+            "resources": [{"mode": "managed", "type": "a", "name": "b", "module": 5, "instances": [{}]}],
+        },
+    ],
+)
+def test_malformed_documents_exit_2_without_a_traceback(tmp_path: Path, doc: dict) -> None:
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc))
+    result = show(str(path), "--json")
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and result.stderr.startswith("error: ")
+    assert "Traceback" not in result.output

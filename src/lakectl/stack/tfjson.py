@@ -259,6 +259,16 @@ def load_tfjson(path: Path | str) -> TfDocument:
 
 
 def parse_tfjson(doc: Any, name: str = "document") -> TfDocument:
+    """A plan or state document (already decoded); a malformed one is a usage error, never a crash."""
+    try:
+        return _parse(doc, name)
+    except (AttributeError, TypeError, KeyError, ValueError) as e:
+        raise UsageError(
+            f"{name}: not a well-formed Terraform plan or state ({type(e).__name__}: {e})"
+        ) from None
+
+
+def _parse(doc: Any, name: str) -> TfDocument:
     if not isinstance(doc, dict):
         raise UsageError(f"{name}: not a Terraform plan or state (expected a JSON object)")
     version = doc.get("version")
@@ -280,7 +290,17 @@ def parse_tfjson(doc: Any, name: str = "document") -> TfDocument:
     if _is_plan(doc):
         items = tuple(_plan_items(doc, name))
         return TfDocument("plan", fv, tf_version, "show-json", items)
-    items = tuple(_state_module(doc.get("values", {}).get("root_module") or {}, name))
+    other = sorted(set(doc) - _STATE_KEYS)
+    if "values" not in doc and other:
+        # e.g. `terraform providers schema -json` or `terraform validate -json`: format_version, no state
+        raise UsageError(
+            f"{name}: not a Terraform plan or state (it has {', '.join(other[:3])})",
+            hint="pass `terraform show -json PLANFILE > plan.json` (or `terraform show -json` for the state)",
+        )
+    values = doc.get("values")
+    if values is not None and not isinstance(values, dict):
+        raise UsageError(f"{name}: values is not an object")
+    items = tuple(_state_module((values or {}).get("root_module") or {}, name))
     return TfDocument("state", fv, tf_version, "show-json", items)
 
 
@@ -296,6 +316,10 @@ _PLAN_KEYS = (
     "complete",
     "errored",
 )
+
+
+# What `terraform show -json` writes for a state (an empty state has format_version alone).
+_STATE_KEYS = frozenset({"format_version", "terraform_version", "values", "checks"})
 
 
 def _is_plan(doc: dict[str, Any]) -> bool:
@@ -322,8 +346,8 @@ def _plan_items(doc: dict[str, Any], name: str) -> Iterator[TfItem]:
         a = _item_address(rc, name)
         change = rc.get("change") or {}
         actions = change.get("actions")
-        if not isinstance(actions, list):
-            raise UsageError(f"{name}: {rc.get('address')}: change.actions is missing")
+        if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
+            raise UsageError(f"{name}: {rc.get('address')}: change.actions is missing or not a list of words")
         after = change.get("after")
         yield TfItem(
             address=rc["address"],
@@ -375,8 +399,14 @@ def _raw_state(doc: dict[str, Any], name: str) -> TfDocument:
             mode, type_, rname = r["mode"], r["type"], r["name"]
         except KeyError as e:
             raise UsageError(f"{name}: a resource has no {e.args[0]!r}") from None
+        if module is not None and not isinstance(module, str):
+            raise UsageError(f"{name}: {type_}.{rname}: module is not an address")
         for inst in r.get("instances") or []:
             index = inst.get("index_key")
+            if not (index is None or isinstance(index, str) or type(index) is int):
+                raise UsageError(
+                    f"{name}: {type_}.{rname}: index_key {index!r} is neither a number nor a string"
+                )
             address = make_address(module, mode, type_, rname, index)
             items.append(
                 TfItem(

@@ -42,6 +42,10 @@ SCHEMA_RESOURCE = "aws_provider_schema.json.gz"
 DATA_META = frozenset({"count", "for_each", "depends_on", "provider", "lifecycle"})
 RESOURCE_META = DATA_META | {"connection", "provisioner"}
 PROVIDER_META = frozenset({"alias", "version"})
+LIFECYCLE_KEYS = frozenset({
+    "create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by",
+    "precondition", "postcondition", "action_trigger", "enabled",
+})
 _BESIDE_DIGIT = re.compile(r"_(?=[0-9])|(?<=[0-9])_")
 
 # The contract a finding belongs to (design §1), from the resource type; else from the module.
@@ -228,6 +232,17 @@ class _Checker:
         if not isinstance(body, dict):
             return
         self.kind = kind
+        lifecycles = body.get("lifecycle") if "lifecycle" in meta else None
+        for lc in lifecycles if isinstance(lifecycles, list) else [lifecycles] if lifecycles else []:
+            for key in sorted(k for k in (lc if isinstance(lc, dict) else {}) if not k.startswith("__")):
+                if key not in LIFECYCLE_KEYS:
+                    guess = _suggest(key, sorted(LIFECYCLE_KEYS))
+                    self.findings.append(Finding(
+                        code="STK002", severity="error", contract=contract, address=address,
+                        message=f"{where}: a lifecycle block has no argument or block {key!r}",
+                        fix=(f"use {guess!r} in the lifecycle block of {address} ({where})" if guess
+                             else f"remove {key} from the lifecycle block of {address} ({where})"),
+                    ))
         self.used = {k for k in body if k not in meta and k != "dynamic" and not k.startswith("__")}
         self.check_block(address, contract, where, tf_type, block, body, [], meta)
 

@@ -219,6 +219,23 @@ CASES = {
         "aws_s3_bucket_notification.raw",
         "aws_lambda_permission",
     ),
+    "permission without source_arn": (
+        lambda p: edit(p, ROOT, "  source_arn     = module.s3.raw_bucket_arn\n", ""),
+        "STK132",
+        "aws_lambda_permission.s3_invoke",
+        "source_arn",
+    ),
+    "misspelt lifecycle argument": (
+        lambda p: edit(
+            p,
+            GLUE,
+            "  lifecycle {\n    precondition {",
+            "  lifecycle {\n    prevent_destroi = true\n    precondition {",
+        ),
+        "STK002",
+        'module.glue.aws_glue_catalog_table.this["users_v2"]',
+        "'prevent_destroi'",
+    ),
     "permission without depends_on": (
         lambda p: edit(p, ROOT, DEPENDS, ""),
         "STK131",

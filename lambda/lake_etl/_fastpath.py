@@ -241,7 +241,7 @@ _ROW_RE = re.compile(r" in row (\d+)")
 _BLOCK = 1 << 18
 
 
-def _read(data, plan: _Plan, *, threads: bool = False):
+def _read(data, plan: _Plan, *, threads: bool = False, infer: bool = True):
     """One read with Arrow's JSON reader. ``threads``: blocks of ~256 KiB parsed on Arrow's CPU pool
     (row numbers in errors are then per block: only single-block reads are used to find lines)."""
     import pyarrow as pa
@@ -254,13 +254,15 @@ def _read(data, plan: _Plan, *, threads: bool = False):
             use_threads=threads, block_size=max(_BLOCK, size // 4 + 64) if threads else size + 64
         ),
         parse_options=pj.ParseOptions(
-            explicit_schema=plan.read_schema, unexpected_field_behavior="infer", newlines_in_values=False
+            explicit_schema=plan.read_schema,
+            unexpected_field_behavior="infer" if infer else "ignore",
+            newlines_in_values=False,
         ),
     )
 
 
 def _scan(buf, starts: list[int], ends: list[int], lo: int, hi: int, plan: _Plan, bad: set[int],
-          budget: list[int]) -> None:
+          budget: list[int], infer: bool) -> None:
     """Find the lines lo..hi-1 (contiguous, none suspected yet) that Arrow's reader refuses (added
     to ``bad``). A parse error names its row and parsing stops there, so reading on after it finds
     the next at the cost of one parse of the run; a conversion error names no row: halve."""
@@ -272,7 +274,7 @@ def _scan(buf, starts: list[int], ends: list[int], lo: int, hi: int, plan: _Plan
         if budget[0] < 0:
             raise _Doubt
         try:
-            _read(buf.slice(starts[pos], ends[hi - 1] - starts[pos]), plan)
+            _read(buf.slice(starts[pos], ends[hi - 1] - starts[pos]), plan, infer=infer)
             return
         except pa.ArrowInvalid as e:
             m = _ROW_RE.search(str(e))
@@ -285,8 +287,8 @@ def _scan(buf, starts: list[int], ends: list[int], lo: int, hi: int, plan: _Plan
             bad.add(pos)
             return
         mid = (pos + hi) // 2
-        _scan(buf, starts, ends, pos, mid, plan, bad, budget)
-        _scan(buf, starts, ends, mid, hi, plan, bad, budget)
+        _scan(buf, starts, ends, pos, mid, plan, bad, budget, infer)
+        _scan(buf, starts, ends, mid, hi, plan, bad, budget, infer)
         return
 
 
@@ -461,7 +463,7 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
     budget = [max(8, n // 8)]
     table = None
     try:
-        for _attempt in range(6):
+        for attempt in range(6):
             if len(bad) > limit:
                 return None
             good = [i for i in range(n) if i not in bad] if bad else list(range(n))
@@ -485,7 +487,9 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
                     hi = lo
                     while hi < n and hi not in bad:
                         hi += 1
-                    _scan(buf, starts, ends, lo, hi, plan, bad, budget)
+                    # first without inferring the unread fields (cheaper); a type clash between
+                    # unread values of lines read apart then fails the next read: infer from then on
+                    _scan(buf, starts, ends, lo, hi, plan, bad, budget, attempt > 0)
                     lo = hi
             else:
                 if table.num_rows != len(good):  # a line with two values: "}{", "} {", ...
@@ -494,8 +498,8 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
                     bad |= _lines_with(data, lines, (b"NaN", b"Infinity"))
                 else:
                     break
-            if len(bad) == before:
-                return None
+            if len(bad) == before and not (table is None and attempt == 0):
+                return None  # no progress (after an inferring scan, when the read failed)
         else:
             return None
         table = table.combine_chunks()

@@ -67,7 +67,7 @@ def test_the_fast_path_costs_little_when_unread_fields_change_type() -> None:
     import json
 
     data = "".join(json.dumps({"id": i, "junk": [1, "x"] if i % 2 else 1}) + "\n"
-                   for i in range(15_000)).encode()
+                   for i in range(30_000)).encode()
     row = _timed_transform(data, "0")
     fast = _timed_transform(data, "1")
-    assert fast <= 3 * row + 0.3, f"fast path {fast:.2f} s vs row path {row:.2f} s"
+    assert fast <= 3 * row + 0.1, f"fast path {fast:.2f} s vs row path {row:.2f} s"

@@ -428,6 +428,7 @@ def test_a_valid_extra_contract_column_flows_into_its_table(project: Path) -> No
     [
         (GLUE, '\nresource "aws_glue_job" "x" {\n  name = "a"\n', "line "),
         ("terraform/modules/athena/main.tf", None, "line 25"),
+        (S3, '\nresource "aws_s3_bucket" {\n}\n', "main.tf:"),
     ],
 )
 def test_stack_that_does_not_parse_exits_2_with_file_and_line(

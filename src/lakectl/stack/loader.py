@@ -145,6 +145,19 @@ class ModuleConfig:
         return {t for (mode, t, _) in self.resources if mode == "managed"}
 
 
+# Labels of the top-level blocks (what Terraform refuses as "Missing name for resource" etc.).
+_LABELS = {
+    "resource": ("type", "name"),
+    "data": ("type", "name"),
+    "variable": ("name",),
+    "output": ("name",),
+    "module": ("name",),
+    "provider": ("name",),
+    "locals": (),
+    "terraform": (),
+}
+
+
 def load_module_config(directory: Path, display: str) -> ModuleConfig:
     if not directory.is_dir():
         raise StackError(f"{display}: no such directory")
@@ -156,6 +169,12 @@ def load_module_config(directory: Path, display: str) -> ModuleConfig:
         top = parse_hcl(p, shown)
         for b in top.blocks:
             where = f"{b.file}:{b.line}"
+            wanted = _LABELS.get(b.type)
+            if wanted is not None and len(b.labels) != len(wanted):
+                raise StackError(
+                    f"{where}: a {b.type} block takes {len(wanted)} label{'s' if len(wanted) > 1 else ''} "
+                    f"({', '.join(wanted)}), not {len(b.labels)}"
+                )
             if b.type == "variable" and len(b.labels) == 1:
                 cfg.variables[b.labels[0]] = b
             elif b.type == "locals":

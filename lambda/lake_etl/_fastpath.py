@@ -460,7 +460,7 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
     n = len(lines)
     limit = max(16.0, n * max_suspects)  # lines Arrow must not read: beyond this, decline the chunk
     bad = _suspects_text(data, lines)
-    budget = [max(8, n // 8)]
+    budget = [32 + n // 8]  # Arrow reads to find refused lines (each costs about 0.2 ms + its text)
     table = None
     try:
         for attempt in range(6):

@@ -6,6 +6,7 @@ paths (LAKE_ETL_FASTPATH=0 is the row path alone)."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import inspect
 import io
 import json
@@ -394,16 +395,36 @@ decimals = st.one_of(
     st.decimals(min_value=-999, max_value=999, places=2, allow_nan=False).map(str),
     st.from_regex(r"-?[0-9]{1,5}(\.[0-9]{1,4})?", fullmatch=True),
 )
-VALUES = {
-    "i": st.integers(-(2**31), 2**31 - 1) | st.integers(),
-    "b": st.integers(-(2**63), 2**63 - 1),
+TRICKY = {  # the right JSON kind, often invalid or at an edge
+    "i": st.integers(),
+    "b": st.integers(-(2**64), 2**64),
     "d": st.floats(allow_nan=False, allow_infinity=False) | st.integers(-(2**60), 2**60),
-    "f": st.floats(allow_nan=False, allow_infinity=False, width=32) | st.floats(-1e39, 1e39),
+    "f": st.floats(allow_nan=False, allow_infinity=False) | st.floats(-1e39, 1e39),
     "m": decimals,
     "s": st.text(),
     "t": st.booleans(),
     "day": dates,
     "ts": timestamps,
+    "tags": st.lists(st.text(max_size=4) | st.none(), max_size=3),
+    "ns": st.lists(st.integers(-(2**64), 2**64) | st.none(), max_size=3),
+}
+rfc3339 = st.builds(
+    lambda d, off: d.strftime("%Y-%m-%dT%H:%M:%S")
+    + (f".{d.microsecond // 1000:03d}" if d.microsecond else "")
+    + off,
+    st.datetimes(min_value=dt.datetime(1000, 1, 2), max_value=dt.datetime(8999, 12, 30)),
+    st.sampled_from(["Z", "+02:00", "-05:30", "+00:00"]),
+)
+VALID = {
+    "i": st.integers(-(2**31), 2**31 - 1),
+    "b": st.integers(-(2**63), 2**63 - 1),
+    "d": st.floats(-1e15, 1e15) | st.integers(-(2**53), 2**53),
+    "f": st.floats(-(2.0**100), 2.0**100, width=32),
+    "m": st.decimals(min_value=-999, max_value=999, places=2, allow_nan=False).map(str),
+    "s": st.text(),
+    "t": st.booleans(),
+    "day": st.dates(min_value=dt.date(1000, 1, 1)).map(dt.date.isoformat),
+    "ts": rfc3339,
     "tags": st.lists(st.text(max_size=4) | st.none(), max_size=3),
     "ns": st.lists(st.integers(-(2**63), 2**63 - 1) | st.none(), max_size=3),
 }
@@ -414,10 +435,17 @@ def records(draw):
     rec: dict = {}
     for col in PROP_COLUMNS:
         name = col["name"]
-        r = draw(st.integers(0, 19))
+        r = draw(st.integers(0, 39))
         if r == 0:
             continue  # missing
-        value = None if r == 1 else draw(wild) if r == 2 else draw(VALUES[name])
+        if r == 1:
+            value = None
+        elif r == 2:
+            value = draw(wild)  # often the wrong JSON kind
+        elif r <= 6:
+            value = draw(TRICKY[name])
+        else:
+            value = draw(VALID[name])
         if name == "s":
             rec["o"] = {"s": value} if r != 3 else value
         else:

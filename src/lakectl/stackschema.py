@@ -79,13 +79,14 @@ class ModuleDir:
 
 
 def _load_dir(path: Path) -> list[tuple[Path, dict[str, Any]]]:
-    import hcl2
+    from hcl2.api import transform
+
+    from lakectl.stack.hclparse import parse_tree
 
     out = []
     for tf in sorted(path.glob("*.tf")):
         try:
-            with tf.open(encoding="utf-8") as fh:
-                out.append((tf, hcl2.load(fh)))
+            out.append((tf, transform(parse_tree(tf)[1])))  # the loader reuses the same parse
         except Exception as e:  # lark raises several types; any of them means "cannot parse"
             raise UsageError(f"cannot parse {tf}: {_parse_error_text(e)}") from None
     return out

@@ -467,3 +467,16 @@ def test_shipped_stack_exits_0_within_a_second(base: Path) -> None:
         best = elapsed if best is None else min(best, elapsed)
     assert json.loads(proc.stdout)["summary"]["errors"] == 0
     assert best < 1.0, f"lakectl preflight took {best:.2f} s"
+
+
+def test_an_edit_between_two_runs_in_one_process_is_seen(project: Path) -> None:
+    # the loader and the schema check share one parse per file, cached by path, mtime and size
+    assert run(project, "--json").exit_code == 0
+    edit(project, S3, 'resource "aws_s3_bucket" "raw" {', 'resource "aws_s3_bucket" "raw" {\n  colour = "x"')
+    result = run(project, "--json")
+    assert result.exit_code == 1
+    assert ("STK002", "module.s3.aws_s3_bucket.raw") in {
+        (f["code"], f["address"]) for f in json.loads(result.stdout)["findings"]
+    }
+    edit(project, S3, '  colour = "x"\n', "")
+    assert run(project, "--json").exit_code == 0

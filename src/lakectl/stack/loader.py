@@ -111,11 +111,14 @@ def parse_hcl(path: Path, display: str) -> Block:
     SOURCES[display] = text + "\n"
     if key in _PARSE_CACHE and _PARSE_CACHE[key].file == display:
         return _PARSE_CACHE[key]
-    from hcl2.parser import parser
     from lark.exceptions import LarkError
 
+    from lakectl.stack.hclparse import parse_tree
+
     try:
-        tree = parser().parse(text + "\n")
+        _, tree = parse_tree(path)
+    except (OSError, UnicodeDecodeError) as e:
+        raise StackError(f"cannot read {display}: {e}") from None
     except LarkError as e:
         line = getattr(e, "line", "?")
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__

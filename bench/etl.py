@@ -461,7 +461,21 @@ def run_worker(args: argparse.Namespace) -> None:
     else:
         raise SystemExit(f"unknown tool {tool}")
     res["inproc_s"] = time.perf_counter() - t0
+    res["peak_rss_kib"] = _vm_hwm_kib()
     sys.stdout.write(json.dumps(res) + "\n")
+
+
+def _vm_hwm_kib() -> int | None:
+    """This process's own peak RSS (VmHWM of its address space). Not ru_maxrss: on Linux a child's
+    ru_maxrss also counts the parent's resident memory at fork/vfork time, before exec."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -493,12 +507,14 @@ def run_tool_measured(tool: str, inp: Path, contract: Path, out: Path, dirty: bo
         fout.seek(0)
         ferr.seek(0)
         out_b, err_b = fout.read(), ferr.read()
-    rss = ru.ru_maxrss / 1024  # KiB on Linux
+    rss = ru.ru_maxrss / 1024  # KiB on Linux; an upper bound (see _vm_hwm_kib), used if the child died
     cpu = ru.ru_utime + ru.ru_stime
     if code != 0:
         tail = err_b.decode(errors="replace").strip().splitlines()[-1:] or [f"exit {code}"]
         return Run(tool, wall, rss, cpu_s=cpu, failed=tail[0][:200])
     res = json.loads(out_b.decode().strip().splitlines()[-1])
+    if res.get("peak_rss_kib"):
+        rss = res["peak_rss_kib"] / 1024
     return Run(tool, wall, rss, cpu, res, failed=res.get("failed"))
 
 

@@ -1,34 +1,32 @@
-"""A vectorised fast path for NDJSON chunks (design §4: "only where it gives exactly the row path's
-rows, errors and bytes").
+"""A vectorised fast path for NDJSON (design §4: "only where it gives exactly the row path's rows,
+errors and bytes").
 
-:func:`ndjson_lines` takes a run of complete NDJSON lines (already strict UTF-8, BOM dropped, lone
-surrogate escapes ruled out by the transform) and either handles it whole, or returns None and
-leaves it, untouched, to the row path (:mod:`lake_etl._coerce`, which is the definition). It handles
-a chunk only when it can prove the row path would find no error in it and would build the same
-values; then it reads the chunk with ``pyarrow.json`` (an explicit schema of the contract's source
-paths) and validates and converts with ``pyarrow.compute``. Any doubt -> None:
+The transform calls :func:`ndjson_lines` with each run of complete NDJSON lines (already strict
+UTF-8, BOM dropped, lone surrogate escapes ruled out). Every line the fast path can vouch for becomes
+an Arrow row; every other line goes, in its place, through the row path (``_Run._line_batch``,
+:mod:`lake_etl._coerce`: the definition), so records, indices, errors, ``fields_ignored`` and the
+Parquet bytes are those of the row path alone. None (nothing touched, the row path takes the whole
+run) when the fast path cannot help. A line is vouched for only when:
 
-- guards on the raw text first: ``NaN``/``Infinity`` anywhere; a raw control character; a lone CR;
-  a blank line, or a line that does not start with ``{`` or does not end with ``}``; nesting
-  deeper than :data:`MAX_NESTING` or a bracket inside a string (an exact bracket-depth check on the
-  text, so Arrow's type inference never meets deep input); and, when a double/float column is read,
-  a 3-digit exponent after a digit or a run of 16 zeros (a value that may underflow);
-- then Arrow must parse every line as one object (it raises on type mismatches, duplicate keys
-  along the paths read, non-objects, out-of-range integers, ``3.0`` for an int, lone surrogates);
-  the row count must equal the number of lines (so no line holds two values);
-- then every value is checked the way the row path would: non-nullable columns without nulls,
-  doubles below 2^53 in magnitude (Arrow rounds larger integer literals) and no -0.0 (the integer
-  literal ``-0`` is 0 for the row path),
-  strict RFC 3339 / ``YYYY-MM-DD`` / decimal-string regexes (``pc.match_substring_regex``) before
-  Arrow's casts (which must not raise), fraction digits within the unit, UTC instants within
-  0001..9999, float32 rounding away from ties, underflow and overflow.
+- the text guards pass: the line is ``{...}`` (CRLF allowed; not blank, no lone CR), and its
+  brackets outside strings reduce to nothing within :data:`MAX_NESTING` rounds (so no bracket inside
+  a string, no raw control character, nothing deep: Arrow's type inference of the unread fields
+  never meets deep input);
+- Arrow's reader (``pyarrow.json``, an explicit schema of the contract's source tree, unread fields
+  inferred) takes it: it refuses wrong JSON kinds, duplicate keys on the paths read, out-of-range
+  and non-integral integers, lone surrogates, malformed JSON. A refused line is found from the
+  error's row number (reading on after it), or by halving when the error names no row;
+- the whole read yields one row per line (no line with two values) and no NaN/Infinity anywhere;
+- its values pass the row path's rules, checked with ``pyarrow.compute``: non-nullable columns not
+  null; doubles below 2^53 in magnitude (Arrow rounds larger integer literals); a 0.0 or -0.0 only
+  when its line has no literal that may underflow or be the integer ``-0``; float32 neither subnormal
+  nor a rounding tie (the row path decides ties on the literal); decimals, dates and timestamps by
+  strict regexes (``pc.match_substring_regex``), the calendar, fraction digits within the unit, UTC
+  instants within 0001..9999, before Arrow's casts; arrays element by element.
 
-Unread top-level keys are counted as the row path counts them (``fields_ignored``): Arrow infers the
-unread fields (that is why nesting depth is bounded first), and the table's column names are the
-chunk's top-level keys.
-
-``LAKE_ETL_FASTPATH=0`` in the environment turns the fast path off (read at each call).
-stdlib + pyarrow only.
+Unread top-level keys are counted as the row path counts them: the inferred table's column names
+are the keys of the lines it read. ``LAKE_ETL_FASTPATH=0`` turns the fast path off (read at each
+call). stdlib + pyarrow only.
 """
 
 from __future__ import annotations

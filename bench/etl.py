@@ -518,14 +518,14 @@ def run_tool_measured(tool: str, inp: Path, contract: Path, out: Path, dirty: bo
     return Run(tool, wall, rss, cpu, res, failed=res.get("failed"))
 
 
-def best_of(tool, inp, contract, out, dirty, repeat, env=None) -> Run:
-    runs = [run_tool_measured(tool, inp, contract, out, dirty, env) for _ in range(repeat)]
+def best(runs: list[Run]) -> Run:
+    """The fastest of a tool's runs (the worst peak RSS of them)."""
     ok = [r for r in runs if not r.failed]
     if not ok:
         return runs[0]
-    best = min(ok, key=lambda r: r.wall_s)
-    best.rss_mib = max(r.rss_mib for r in ok)  # report the worst peak
-    return best
+    fastest = min(ok, key=lambda r: r.wall_s)
+    fastest.rss_mib = max(r.rss_mib for r in ok)
+    return fastest
 
 
 def same_rows(a: Path, b: Path) -> str:
@@ -563,24 +563,30 @@ def bench_mode(label: str, workdir: Path, n: int, dirty_rate: float, tools: list
     st = generate(inp, n, dirty_rate, seed)
     print(f"\n== {label}: {st['records']:,} records, {st['bad']:,} bad, {st['bytes'] / 2**20:.1f} MiB "
           f"(generated in {time.perf_counter() - t0:.1f} s) ==", file=sys.stderr)
+    # (name, tool, env): lakectl's row path too, to show the fast path's gain and compare bytes
+    entries = [(t, t, None) for t in tools]
+    if "lakectl" in tools and os.environ.get("LAKE_ETL_FASTPATH") != "0":
+        entries.append(("lakectl (row path)", "lakectl", {"LAKE_ETL_FASTPATH": "0"}))
+    outs = {name: workdir / f"{label}-{name.replace(' (row path)', '-rowpath')}.parquet"
+            for name, _t, _e in entries}
+    for o in outs.values():
+        o.unlink(missing_ok=True)
+    # round robin, so that load from other processes falls on every tool alike
+    all_runs: dict[str, list[Run]] = {name: [] for name, _t, _e in entries}
+    for rep in range(repeat):
+        for name, tool, env in entries:
+            r = run_tool_measured(tool, inp, contract, outs[name], dirty, env)
+            all_runs[name].append(r)
+            print(f"   {rep + 1}/{repeat} {name:20s} "
+                  f"{'FAILED: ' + r.failed if r.failed else f'{r.wall_s:.2f} s'}", file=sys.stderr)
     runs: dict[str, Run] = {}
-    for tool in tools:
-        out = workdir / f"{label}-{tool}.parquet"
-        if out.exists():
-            out.unlink()
-        runs[tool] = best_of(tool, inp, contract, out, dirty, repeat)
-        r = runs[tool]
-        print(f"   {tool:8s} {'FAILED: ' + r.failed if r.failed else f'{r.wall_s:.2f} s'}", file=sys.stderr)
-    if "lakectl" in tools and not runs["lakectl"].failed and os.environ.get("LAKE_ETL_FASTPATH") != "0":
-        out = workdir / f"{label}-lakectl-rowpath.parquet"
-        r = best_of("lakectl", inp, contract, out, dirty, repeat, env={"LAKE_ETL_FASTPATH": "0"})
-        r.tool = "lakectl (row path)"
-        runs["lakectl (row path)"] = r
-        print(f"   row path {'FAILED: ' + r.failed if r.failed else f'{r.wall_s:.2f} s'}", file=sys.stderr)
-        if not r.failed:
-            a = (workdir / f"{label}-lakectl.parquet")
-            same = a.exists() and out.exists() and a.read_bytes() == out.read_bytes()
-            r.result["bytes_equal"] = same
+    for name, _t, _e in entries:
+        runs[name] = best(all_runs[name])
+        runs[name].tool = name
+    rp = runs.get("lakectl (row path)")
+    if rp is not None and not rp.failed:
+        a, b = outs["lakectl"], outs["lakectl (row path)"]
+        rp.result["bytes_equal"] = a.exists() and b.exists() and a.read_bytes() == b.read_bytes()
     n_total = st["records"]
     lk = runs.get("lakectl")
     lk_rps = n_total / lk.wall_s if lk and not lk.failed else None

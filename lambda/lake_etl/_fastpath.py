@@ -37,13 +37,15 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from .contract import Column, Contract, decimal_params
 
 __all__ = ["ndjson_lines", "chunk_arrays", "FastChunk", "STATS", "MAX_NESTING", "enabled"]
 
 MAX_NESTING = 32  # deeper text (anywhere in a line) goes to the row path
-STATS = {"chunks": 0, "records": 0, "fallbacks": 0}  # for tests and the benchmark
+STATS = {"chunks": 0, "records": 0, "fallbacks": 0, "skipped": 0}  # for tests and the benchmark
+_STATE: WeakKeyDictionary = WeakKeyDictionary()  # per transform run: see ndjson_lines
 
 # ---- raw-text guards (bytes operations: C speed)
 # everything but quotes, brackets, line feeds and the control characters JSON forbids raw
@@ -458,7 +460,9 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
     n = len(lines)
     limit = max(16.0, n * max_suspects)  # lines Arrow must not read: beyond this, decline the chunk
     bad = _suspects_text(data, lines)
-    budget = [32 + n // 8]  # Arrow reads to find refused lines (each costs about 0.2 ms + its text)
+    # Arrow reads to find refused lines (each about 0.2 ms + its text): the row path takes ~70 ms a
+    # MiB, and a chunk the fast path gives up on must not cost much more than that
+    budget = [16 + len(data) // 8192]
     table = None
     try:
         for attempt in range(6):
@@ -486,7 +490,10 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
                     while hi < n and hi not in bad:
                         hi += 1
                     # first without inferring the unread fields (cheaper); a type clash between
-                    # unread values of lines read apart then fails the next read: infer from then on
+                    # unread values then fails the next read: infer from then on, briefly (a file
+                    # whose unread fields keep changing type is the row path's)
+                    if attempt > 0:
+                        budget[0] = min(budget[0], 16)
                     _scan(buf, starts, ends, lo, hi, plan, bad, budget, attempt > 0)
                     lo = hi
             else:
@@ -562,6 +569,14 @@ def ndjson_lines(run: Any, text: str) -> bool | None:
     plan = _plan(run.contract)
     if plan is None or not text:
         return None
+    # a file the fast path keeps giving up on (say, unread fields that change type, or decimals sent
+    # as numbers) costs little more than the row path: after each run it declines, skip 1, 3, 7, ...
+    # (at most 63) runs before trying again
+    state = _STATE.setdefault(run, [0, 0])  # [runs still to skip, declines in a row]
+    if state[0]:
+        state[0] -= 1
+        STATS["skipped"] += 1
+        return None
     data = text.encode("utf-8")
     try:
         sp = _split(data, plan)  # pure: nothing of the run is touched until it returns
@@ -569,7 +584,10 @@ def ndjson_lines(run: Any, text: str) -> bool | None:
         sp = None
     if sp is None or not sp.fast:
         STATS["fallbacks"] += 1
+        state[1] += 1
+        state[0] = min(2 ** state[1], 64) - 1
         return None
+    state[1] = 0
     STATS["chunks"] += 1
     STATS["records"] += len(sp.fast)
     import pyarrow as pa

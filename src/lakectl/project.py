@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from lakectl.errors import UsageError
 
@@ -63,3 +64,27 @@ def new_project(dest: Path, source: Path | None = None) -> list[str]:
             shutil.copytree(src / name, dest / name, ignore=IGNORE)
             copied.append(name)
     return copied
+
+
+def load_project_contracts(project: Path) -> dict[str, dict[int, Any]]:
+    """``<project>/contracts`` through lake_etl's loader; a broken contract is a UsageError (exit 2)
+    naming the file and field; no contracts at all is one too (a wrong --project)."""
+    from lake_etl.contract import ContractError, load_contracts
+
+    cdir = project / "contracts"
+    if not cdir.is_dir():
+        raise UsageError(
+            f"no contracts folder at {cdir}",
+            hint="run lakectl in a lake project (or pass --project DIR); contracts live in "
+            "contracts/datasets/<dataset>/v<N>.json",
+        )
+    try:
+        contracts = load_contracts(cdir)
+    except ContractError as e:
+        raise UsageError(str(e)) from None
+    if not contracts:  # a wrong --project would otherwise route every key to _unrouted as unknown
+        raise UsageError(
+            f"no contracts under {cdir / 'datasets'}",
+            hint="add contracts/datasets/<dataset>/v<N>.json, or pass --project DIR for the lake project",
+        )
+    return contracts

@@ -35,6 +35,7 @@ from typing import Any
 
 from lakectl.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, IncompleteError, UsageError
 from lakectl.findings import Finding, sort_findings, summarize
+from lakectl.project import load_project_contracts
 from lakectl.s3uri import format_location, parse_location
 
 _VERSION_RE = re.compile(r"^[vV]?([1-9][0-9]*)\Z")
@@ -278,29 +279,6 @@ def select_keys(
     return chosen
 
 
-def load_project_contracts(project: Path) -> dict[str, dict[int, Any]]:
-    """``<project>/contracts``; a broken contract is a UsageError naming the file and field (exit 2)."""
-    from lake_etl.contract import ContractError, load_contracts
-
-    cdir = project / "contracts"
-    if not cdir.is_dir():
-        raise UsageError(
-            f"no contracts folder at {cdir}",
-            hint="run lakectl in a lake project (or pass --project DIR); contracts live in "
-            "contracts/datasets/<dataset>/v<N>.json",
-        )
-    try:
-        contracts = load_contracts(cdir)
-    except ContractError as e:
-        raise UsageError(str(e)) from None
-    if not contracts:  # a wrong --project would otherwise route every key to _unrouted as unknown
-        raise UsageError(
-            f"no contracts under {cdir / 'datasets'}",
-            hint="add contracts/datasets/<dataset>/v<N>.json, or pass --project DIR for the lake project",
-        )
-    return contracts
-
-
 def _check_selection(contracts: Any, dataset: str | None, version: int | None) -> None:
     if dataset is not None and dataset not in contracts:
         known = ", ".join(sorted(contracts)) or "none"
@@ -484,7 +462,6 @@ __all__ = [
     "select_keys",
     "parse_contract_version",
     "parse_day",
-    "load_project_contracts",
     "open_store",
     "default_workers",
 ]

@@ -736,29 +736,6 @@ class _GlueCheck:
         )]
 
 
-def load_project_contracts(project: Path) -> dict[str, dict[int, Any]]:
-    """``<project>/contracts`` through lake_etl's loader; a broken contract is a UsageError (exit 2)."""
-    from lake_etl.contract import ContractError, load_contracts
-
-    cdir = project / "contracts"
-    if not cdir.is_dir():
-        raise UsageError(
-            f"no contracts folder at {cdir}",
-            hint="run lakectl in a lake project (or pass --project DIR); contracts live in "
-            "contracts/datasets/<dataset>/v<N>.json",
-        )
-    try:
-        contracts = load_contracts(cdir)
-    except ContractError as e:
-        raise UsageError(str(e)) from None
-    if not contracts:  # a wrong --project would otherwise route every key to _unrouted as unknown
-        raise UsageError(
-            f"no contracts under {cdir / 'datasets'}",
-            hint="add contracts/datasets/<dataset>/v<N>.json, or pass --project DIR for the lake project",
-        )
-    return contracts
-
-
 __all__ = [
     "VerifyReport",
     "TableStat",
@@ -767,7 +744,6 @@ __all__ = [
     "classify_key",
     "select_contracts",
     "parse_contract_version",
-    "load_project_contracts",
     "open_store",
     "PROVENANCE_KEYS",
 ]

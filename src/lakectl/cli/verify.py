@@ -37,7 +37,8 @@ def verify_command(
     columns. Exit 0 clean (warnings allowed), 1 error findings, 2 usage, 3 S3 unreachable.
     """
     from lakectl.findings import exit_code_for
-    from lakectl.verify import load_project_contracts, verify
+    from lakectl.project import load_project_contracts
+    from lakectl.verify import verify
 
     s = settings(ctx)
     contracts = load_project_contracts(s.project)

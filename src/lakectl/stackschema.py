@@ -48,18 +48,6 @@ LIFECYCLE_KEYS = frozenset({
 })
 _BESIDE_DIGIT = re.compile(r"_(?=[0-9])|(?<=[0-9])_")
 
-# The contract a finding belongs to (design §1), from the resource type; else from the module.
-_TYPE_CONTRACT = (
-    ("aws_iam_", "access"),
-    ("aws_lambda_permission", "access"),
-    ("aws_s3", "storage"),
-    ("aws_lambda_", "transform"),
-    ("aws_sqs_", "transform"),
-    ("aws_cloudwatch_log_", "transform"),
-    ("aws_glue_", "catalog"),
-    ("aws_athena_", "query"),
-)
-_MODULE_CONTRACT = {"s3": "storage", "lambda": "transform", "glue": "catalog", "athena": "query"}
 
 
 @lru_cache(maxsize=1)
@@ -158,10 +146,10 @@ def discover_modules(stack_dir: Path) -> list[tuple[ModuleDir, list[tuple[Path, 
 
 
 def _contract(tf_type: str, module: str | None) -> str:
-    for prefix, contract in _TYPE_CONTRACT:
-        if tf_type.startswith(prefix):
-            return contract
-    return _MODULE_CONTRACT.get(module or "", "state")
+    """The contract a finding belongs to (design §1): the one mapping the stack checks share."""
+    from lakectl.checks._common import contract_for
+
+    return contract_for(tf_type, module)
 
 
 def _canonical(name: str, attrs: dict[str, int], blocks: dict[str, Any], digits: bool) -> str:

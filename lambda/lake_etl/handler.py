@@ -13,10 +13,11 @@ Configuration (environment, read and validated once at cold start):
 
 Behaviour (design §3): 1..n records per event; keys are URL-decoded (``unquote_plus``);
 ``s3:TestEvent``, events other than ``ObjectCreated:*`` and records from the curated bucket itself (a
-notification loop) are acknowledged, logged and ignored; the raw bucket comes from each record. Bad data never raises (it is quarantined). AWS errors reading raw or
-writing curated raise, so Lambda retries and the on-failure destination keeps the event, except a
-raw object that no longer exists (logged, skipped). An invalid contract raises (the deployment is
-broken). One JSON log line per (file, version) on stdout.
+notification loop) are acknowledged, logged and ignored; the raw bucket comes from each record.
+Bad data never raises (it is quarantined). AWS errors reading raw or writing curated raise, so Lambda
+retries and the on-failure destination keeps the event, except a raw object that no longer exists
+(logged, skipped). An invalid contract raises (the deployment is broken). One JSON log line per
+(file, version) on stdout.
 """
 
 from __future__ import annotations

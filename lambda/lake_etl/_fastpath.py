@@ -31,10 +31,12 @@ call). stdlib + pyarrow only.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import accumulate
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -89,19 +91,29 @@ class FastChunk:
 
 @dataclass(frozen=True)
 class _Plan:
-    read_schema: Any  # pyarrow.Schema of the source tree
+    read_schema: Any  # pyarrow.Schema of the source tree (decimals read as their string)
     columns: tuple[Column, ...]
     targets: tuple  # Arrow type per column
+    # decimals sent as JSON numbers too: the same tree with scalar decimals read as decimal128 (Arrow
+    # takes numbers and strings there, exactly on their text), and a regex finding the string values
+    # of those keys that are not the row path's -?[0-9]+(\.[0-9]+)? (None: no such columns)
+    read_schema_num: Any = None
+    bad_dec_string: Any = None
 
 
 _PLANS: dict[tuple, _Plan | None] = {}
 
 
-def _read_type(type_str: str):
+def _read_type(type_str: str, numeric_decimals: bool = False):
     import pyarrow as pa
 
     if type_str.startswith("array<"):
         return pa.list_(_read_type(type_str[6:-1]))
+    dp = decimal_params(type_str)
+    if dp is not None and numeric_decimals:
+        # room for the column's integer digits and one more (out_of_range is then found here), the
+        # rest for fraction digits (precision_loss found here)
+        return pa.decimal128(38, max(0, 37 - (dp[0] - dp[1])))
     return {
         "string": pa.string(),
         "boolean": pa.bool_(),
@@ -112,36 +124,58 @@ def _read_type(type_str: str):
     }.get(type_str, pa.string())  # decimal, date, timestamp: their text, validated here
 
 
+def _tree_schema(contract: Contract, numeric_decimals: bool):
+    import pyarrow as pa
+
+    tree: dict = {}
+    for c in contract.columns:
+        node = tree
+        for seg in c.source[:-1]:
+            nxt = node.setdefault(seg, {})
+            if not isinstance(nxt, dict):
+                raise _Doubt  # a path is both a leaf and an object
+            node = nxt
+        leaf = c.source[-1]
+        rt = _read_type(c.type, numeric_decimals)
+        if leaf in node and (isinstance(node[leaf], dict) or node[leaf] != rt):
+            raise _Doubt  # one source read two ways
+        node[leaf] = rt
+
+    def build(n: dict):
+        return [pa.field(k, pa.struct(build(v)) if isinstance(v, dict) else v) for k, v in n.items()]
+
+    return pa.schema(build(tree))
+
+
 def _plan(contract: Contract) -> _Plan | None:
     key = (contract.sha256, contract.columns)
     if key in _PLANS:
         return _PLANS[key]
-    import pyarrow as pa
-
-    tree: dict = {}
     plan: _Plan | None
     try:
-        for c in contract.columns:
-            node = tree
-            for seg in c.source[:-1]:
-                nxt = node.setdefault(seg, {})
-                if not isinstance(nxt, dict):
-                    raise _Doubt  # a path is both a leaf and an object
-                node = nxt
-            leaf = c.source[-1]
-            rt = _read_type(c.type)
-            if leaf in node and (isinstance(node[leaf], dict) or node[leaf] != rt):
-                raise _Doubt  # one source read two ways
-            node[leaf] = rt
-
-        def build(n: dict):
-            return [pa.field(k, pa.struct(build(v)) if isinstance(v, dict) else v) for k, v in n.items()]
-
         plan = _Plan(
-            read_schema=pa.schema(build(tree)),
+            read_schema=_tree_schema(contract, False),
             columns=contract.columns,
             targets=tuple(f.type for f in contract.arrow_schema()),
         )
+        dec = [c for c in contract.columns if decimal_params(c.type) is not None]
+        if dec and not any(c.type.startswith("array<decimal") for c in contract.columns):
+            try:
+                num = _tree_schema(contract, True)
+            except _Doubt:
+                num = None
+            if num is not None:
+                keys = sorted({c.source[-1] for c in dec})
+                raw = b"|".join(re.escape(json.dumps(k, ensure_ascii=False)[1:-1].encode()) for k in keys)
+                plan = _Plan(
+                    read_schema=plan.read_schema,
+                    columns=plan.columns,
+                    targets=plan.targets,
+                    read_schema_num=num,
+                    bad_dec_string=re.compile(
+                        rb'"(?:' + raw + rb')"[ \t\r]*:[ \t\r]*"(?!-?[0-9]+(?:\.[0-9]+)?")'
+                    ),
+                )
     except _Doubt:
         plan = None
     _PLANS[key] = plan
@@ -241,7 +275,7 @@ _ROW_RE = re.compile(r" in row (\d+)")
 _BLOCK = 1 << 18
 
 
-def _read(data, plan: _Plan, *, threads: bool = False, infer: bool = True):
+def _read(data, schema, *, threads: bool = False, infer: bool = True):
     """One read with Arrow's JSON reader. ``threads``: blocks of ~256 KiB parsed on Arrow's CPU pool
     (row numbers in errors are then per block: only single-block reads are used to find lines)."""
     import pyarrow as pa
@@ -254,14 +288,14 @@ def _read(data, plan: _Plan, *, threads: bool = False, infer: bool = True):
             use_threads=threads, block_size=max(_BLOCK, size // 4 + 64) if threads else size + 64
         ),
         parse_options=pj.ParseOptions(
-            explicit_schema=plan.read_schema,
+            explicit_schema=schema,
             unexpected_field_behavior="infer" if infer else "ignore",
             newlines_in_values=False,
         ),
     )
 
 
-def _scan(buf, starts: list[int], ends: list[int], lo: int, hi: int, plan: _Plan, bad: set[int],
+def _scan(buf, starts: list[int], ends: list[int], lo: int, hi: int, schema, bad: set[int],
           budget: list[int], infer: bool) -> None:
     """Find the lines lo..hi-1 (contiguous, none suspected yet) that Arrow's reader refuses (added
     to ``bad``). A parse error names its row and parsing stops there, so reading on after it finds
@@ -274,7 +308,7 @@ def _scan(buf, starts: list[int], ends: list[int], lo: int, hi: int, plan: _Plan
         if budget[0] < 0:
             raise _Doubt
         try:
-            _read(buf.slice(starts[pos], ends[hi - 1] - starts[pos]), plan, infer=infer)
+            _read(buf.slice(starts[pos], ends[hi - 1] - starts[pos]), schema, infer=infer)
             return
         except pa.ArrowInvalid as e:
             m = _ROW_RE.search(str(e))
@@ -287,8 +321,8 @@ def _scan(buf, starts: list[int], ends: list[int], lo: int, hi: int, plan: _Plan
             bad.add(pos)
             return
         mid = (pos + hi) // 2
-        _scan(buf, starts, ends, pos, mid, plan, bad, budget, infer)
-        _scan(buf, starts, ends, mid, hi, plan, bad, budget, infer)
+        _scan(buf, starts, ends, pos, mid, schema, bad, budget, infer)
+        _scan(buf, starts, ends, mid, hi, schema, bad, budget, infer)
         return
 
 
@@ -349,6 +383,15 @@ def _scalar(arr, type_str: str, unit: str, target):
         low = pc.bit_wise_and(arr.view(pa.uint64()), pa.scalar((1 << 29) - 1, pa.uint64()))
         ok = _and(ok, pc.not_equal(low, pa.scalar(1 << 28, pa.uint64())))
         return ok, pc.cast(arr, pa.float32(), safe=False)
+    if type_str.startswith("decimal(") and pa.types.is_decimal(arr.type):
+        # read from a number or a string (strings not of the row path's form were sent to it):
+        # the value must need no more than s fraction digits and fewer than p-s integer digits
+        p, s = decimal_params(type_str)  # type: ignore[misc]
+        ok = _and(ok, pc.equal(pc.round(arr, ndigits=s), arr))
+        if p - s < 38:
+            limit = pa.scalar(Decimal(10) ** (p - s), arr.type)
+            ok = _and(ok, pc.less(pc.abs(arr), limit))
+        return ok, pc.if_else(ok, arr, None).cast(target)
     if type_str.startswith("decimal("):
         p, s = decimal_params(type_str)  # type: ignore[misc]
         k = p - s
@@ -460,6 +503,14 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
     n = len(lines)
     limit = max(16.0, n * max_suspects)  # lines Arrow must not read: beyond this, decline the chunk
     bad = _suspects_text(data, lines)
+    # decimals read from numbers and strings alike, unless a \u escape could spell a decimal's key
+    numeric = plan.read_schema_num is not None and b"\\u" not in data
+    schema = plan.read_schema_num if numeric else plan.read_schema
+    if numeric and b'"' in data:
+        hits = [m.start() for m in plan.bad_dec_string.finditer(data)]
+        if hits:
+            starts = _line_starts(lines)
+            bad.update(_line_of(starts, h) for h in hits)
     # Arrow reads to find refused lines (each about 0.2 ms + its text): the row path takes ~70 ms a
     # MiB, and a chunk the fast path gives up on must not cost much more than that
     budget = [16 + len(data) // 8192]
@@ -474,7 +525,7 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
             good_data = b"\n".join([lines[i] for i in good]) if bad else data
             before = len(bad)
             try:
-                table = _read(good_data, plan, threads=True)
+                table = _read(good_data, schema, threads=True)
             except pa.ArrowInvalid:
                 # find the lines Arrow refuses: runs of contiguous lines, read as slices of the chunk
                 table = None
@@ -494,7 +545,7 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
                     # whose unread fields keep changing type is the row path's)
                     if attempt > 0:
                         budget[0] = min(budget[0], 16)
-                    _scan(buf, starts, ends, lo, hi, plan, bad, budget, attempt > 0)
+                    _scan(buf, starts, ends, lo, hi, schema, bad, budget, attempt > 0)
                     lo = hi
             else:
                 if table.num_rows != len(good):  # a line with two values: "}{", "} {", ...

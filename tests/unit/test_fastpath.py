@@ -161,6 +161,21 @@ TRAPS = [
     ('"m": 12.3', "a number literal into decimal"),
     ('"m": "1e2"', "exponent string into decimal"),
     ('"m": "-0"', "negative zero decimal"),
+    ('"m": 1e2', "decimal number with an exponent"),
+    ('"m": 12.345', "decimal number, precision loss"),
+    ('"m": 12.340', "decimal number, trailing zero beyond the scale"),
+    ('"m": 1.5E-1', "decimal number, negative exponent"),
+    ('"m": 12345.6', "decimal number, too many integer digits"),
+    ('"m": -0.0', "decimal number, negative zero"),
+    ('"m": 0.' + "1" * 40, "decimal number, more fraction digits than Arrow's decimal128"),
+    ('"m": 1' + "0" * 45, "decimal number beyond 38 digits"),
+    ('"m": " 12.5"', "decimal string with a blank"),
+    ('"m": "+12.5"', "decimal string with a plus"),
+    ('"\\u006d": "1e2"', "an escaped decimal key with a non-decimal string"),
+    ('"z": 999', "decimal(3,0) number at its limit"),
+    ('"z": 999.0', "decimal(3,0) number with a zero fraction"),
+    ('"z": 1000', "decimal(3,0) number beyond"),
+    ('"z": 12, "extra": {"z": "1e2"}', "the decimal key elsewhere with a non-decimal string"),
     ('"z": "999"', "decimal(3,0) at its limit"),
     ('"z": "1000"', "decimal(3,0) beyond"),
     ('"day": "2026-02-30"', "not a calendar date"),
@@ -214,7 +229,7 @@ TRAPS = [
 def trap_line(fragment: str) -> str:
     """GOOD with the fragment's key (its first one) replaced by the fragment's raw text (duplicates
     only where the fragment itself has them)."""
-    key = re.match(r'"([^"]+)":', fragment).group(1)
+    key = json.loads('"' + re.match(r'"([^"]+)":', fragment).group(1) + '"')
     rest = {k: v for k, v in json.loads(GOOD).items() if k != key}
     return json.dumps(rest)[:-1] + ", " + fragment + "}"
 
@@ -229,6 +244,68 @@ def test_trap_same_through_both_paths(fragment, why, on_error, monkeypatch):
     row, fast, used = run_both(raw, contract, monkeypatch=monkeypatch)
     assert fast == row, why
     assert used, "the good lines around the trap still take the fast path"
+
+
+DEC_TYPES = [
+    {"name": "id", "type": "bigint"},
+    {"name": "m", "type": "decimal(6,2)"},
+    {"name": "z", "type": "decimal(3,0)"},
+    {"name": "deep", "type": "decimal(10,3)", "source": "o.d"},
+    {"name": "big", "type": "decimal(38,0)"},
+    {"name": "s", "type": "string"},
+]
+GOOD_DEC = '{"id": 1, "m": 12.5, "z": "7", "o": {"d": 0.125}, "big": 12345678901234567890, "s": "x"}'
+DEC_TRAPS = [
+    ('"m": "12.30"', "decimal string"),
+    ('"m": 12.30', "decimal number"),
+    ('"m": 1e2', "number with an exponent"),
+    ('"m": 1.5E-1', "number with a negative exponent"),
+    ('"m": 12.345', "precision loss"),
+    ('"m": 12.340', "trailing zero beyond the scale"),
+    ('"m": 12345.6', "too many integer digits"),
+    ('"m": 9999.99', "at the limit"),
+    ('"m": -9999.99', "at the negative limit"),
+    ('"m": -0.0', "negative zero"),
+    ('"m": -0', "integer negative zero"),
+    ('"m": 0.' + "1" * 40, "more fraction digits than decimal128 holds"),
+    ('"m": 1' + "0" * 45, "beyond 38 digits"),
+    ('"m": "1e2"', "exponent string"),
+    ('"m": " 12.5"', "string with a blank"),
+    ('"m": "+12.5"', "string with a plus"),
+    ('"m": ".5"', "string without integer digits"),
+    ('"m": "5."', "string without fraction digits"),
+    ('"m": true', "boolean"),
+    ('"\\u006d": "1e2"', "an escaped key with an exponent string"),
+    ('"\\u006d": 1e2', "an escaped key with an exponent number"),
+    ('"z": 999', "decimal(3,0) at its limit"),
+    ('"z": 999.0', "decimal(3,0) with a zero fraction"),
+    ('"z": 1000', "decimal(3,0) beyond"),
+    ('"z": 0.5', "decimal(3,0) with a fraction"),
+    ('"o": {"d": 1234567.125}', "nested decimal at its limit"),
+    ('"o": {"d": 12345678.5}', "nested decimal beyond"),
+    ('"o": {"d": "1e2"}', "nested exponent string"),
+    ('"big": 99999999999999999999999999999999999999', "decimal(38,0) at its limit"),
+    ('"big": 100000000000000000000000000000000000000', "decimal(38,0) beyond"),
+    ('"extra": {"m": "1e2"}', "the decimal key elsewhere with an exponent string"),
+]
+
+
+def dec_line(fragment: str) -> str:
+    key = json.loads('"' + re.match(r'"([^"]+)":', fragment).group(1) + '"')
+    rest = {k: v for k, v in json.loads(GOOD_DEC).items() if k != key}
+    return json.dumps(rest)[:-1] + ", " + fragment + "}"
+
+
+@needs_hook
+@pytest.mark.parametrize("fragment,why", DEC_TRAPS, ids=[w for _f, w in DEC_TRAPS])
+def test_decimal_trap_same_through_both_paths(fragment, why, monkeypatch):
+    """Decimals as JSON numbers or strings: read by Arrow as decimal128 (numbers and strings alike)."""
+    contract = make_contract(DEC_TYPES)
+    lines = [GOOD_DEC] * 5 + [dec_line(fragment)] + [GOOD_DEC] * 5
+    raw = ("\n".join(lines) + "\n").encode("utf-8")
+    row, fast, used = run_both(raw, contract, monkeypatch=monkeypatch)
+    assert fast == row, why
+    assert used or "escaped" in why  # a \u escape: decimals are read as strings, these lines declined
 
 
 @needs_hook
@@ -400,7 +477,7 @@ TRICKY = {  # the right JSON kind, often invalid or at an edge
     "b": st.integers(-(2**64), 2**64),
     "d": st.floats(allow_nan=False, allow_infinity=False) | st.integers(-(2**60), 2**60),
     "f": st.floats(allow_nan=False, allow_infinity=False) | st.floats(-1e39, 1e39),
-    "m": decimals,
+    "m": decimals | st.floats(allow_nan=False, allow_infinity=False) | st.integers(),
     "s": st.text(),
     "t": st.booleans(),
     "day": dates,
@@ -420,7 +497,8 @@ VALID = {
     "b": st.integers(-(2**63), 2**63 - 1),
     "d": st.floats(-1e15, 1e15) | st.integers(-(2**53), 2**53),
     "f": st.floats(-(2.0**100), 2.0**100, width=32),
-    "m": st.decimals(min_value=-999, max_value=999, places=2, allow_nan=False).map(str),
+    "m": st.decimals(min_value=-999, max_value=999, places=2, allow_nan=False).map(str)
+    | st.integers(-99999, 99999).map(lambda c: c / 100),
     "s": st.text(),
     "t": st.booleans(),
     "day": st.dates(min_value=dt.date(1000, 1, 1)).map(dt.date.isoformat),

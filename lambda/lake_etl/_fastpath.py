@@ -59,6 +59,7 @@ _NOT_STRUCTURE = bytes(range(256)).translate(
 _DIGITS_TO_0 = bytes.maketrans(b"123456789", b"000000000")
 _EXP3 = re.compile(rb"0[eE][-+]?000")
 _INT_MINUS_0 = re.compile(rb"-0(?![0-9.eE])")
+_EXP_ANY = re.compile(rb"0[eE][-+]?0")
 _TWO53 = float(2**53)
 
 # ---- value regexes (RE2 syntax, for pyarrow.compute)
@@ -506,8 +507,13 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
     # decimals read from numbers and strings alike, unless a \u escape could spell a decimal's key
     numeric = plan.read_schema_num is not None and b"\\u" not in data
     schema = plan.read_schema_num if numeric else plan.read_schema
-    if numeric and b'"' in data:
-        hits = [m.start() for m in plan.bad_dec_string.finditer(data)]
+    if numeric:
+        # strings not of the row path's decimal form; and numbers with an exponent anywhere (Arrow's
+        # decimal parser turns 1e-93 into 0 and 1e37 into garbage, silently)
+        hits = [m.start() for m in plan.bad_dec_string.finditer(data)] if b'"' in data else []
+        t = data.translate(_DIGITS_TO_0)
+        if b"0e" in t or b"0E" in t:
+            hits.extend(m.start() for m in _EXP_ANY.finditer(t))
         if hits:
             starts = _line_starts(lines)
             bad.update(_line_of(starts, h) for h in hits)

@@ -100,6 +100,7 @@ class _Plan:
     # of those keys that are not the row path's -?[0-9]+(\.[0-9]+)? (None: no such columns)
     read_schema_num: Any = None
     bad_dec_string: Any = None
+    dec_number: Any = None  # a regex finding a decimal's key followed by a number
 
 
 _PLANS: dict[tuple, _Plan | None] = {}
@@ -176,6 +177,7 @@ def _plan(contract: Contract) -> _Plan | None:
                     bad_dec_string=re.compile(
                         rb'"(?:' + raw + rb')"[ \t\r]*:[ \t\r]*"(?!-?[0-9]+(?:\.[0-9]+)?")'
                     ),
+                    dec_number=re.compile(rb'"(?:' + raw + rb')"[ \t\r]*:[ \t\r]*[-0-9]'),
                 )
     except _Doubt:
         plan = None
@@ -504,8 +506,14 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
     n = len(lines)
     limit = max(16.0, n * max_suspects)  # lines Arrow must not read: beyond this, decline the chunk
     bad = _suspects_text(data, lines)
-    # decimals read from numbers and strings alike, unless a \u escape could spell a decimal's key
-    numeric = plan.read_schema_num is not None and b"\\u" not in data
+    # decimals sent as numbers: read from numbers and strings alike (slower than reading their
+    # strings: only when a decimal's key is followed by a number here), unless a \u escape could
+    # spell a decimal's key
+    numeric = (
+        plan.read_schema_num is not None
+        and b"\\u" not in data
+        and plan.dec_number.search(data) is not None
+    )
     schema = plan.read_schema_num if numeric else plan.read_schema
     if numeric:
         # strings not of the row path's decimal form; and numbers with an exponent anywhere (Arrow's

@@ -276,6 +276,7 @@ def _has_nonfinite(arr) -> bool:
 
 _ROW_RE = re.compile(r" in row (\d+)")
 _BLOCK = 1 << 18
+_PIECE = 128  # lines per read once a run has shown a refused line
 
 
 def _read(data, schema, *, threads: bool = False, infer: bool = True):
@@ -301,32 +302,76 @@ def _read(data, schema, *, threads: bool = False, infer: bool = True):
 def _scan(buf, starts: list[int], ends: list[int], lo: int, hi: int, schema, bad: set[int],
           budget: list[int], infer: bool) -> None:
     """Find the lines lo..hi-1 (contiguous, none suspected yet) that Arrow's reader refuses (added
-    to ``bad``). A parse error names its row and parsing stops there, so reading on after it finds
-    the next at the cost of one parse of the run; a conversion error names no row: halve."""
+    to ``bad``). A parse error names its row and parsing stops there: after the first one, the rest
+    is read in pieces of :data:`_PIECE` lines (reading on after an error then costs one piece, not
+    the rest of the run); a conversion error names no row: halve."""
     import pyarrow as pa
 
     pos = lo
+    span = hi - lo
     while pos < hi:
+        end = min(hi, pos + span)
         budget[0] -= 1
         if budget[0] < 0:
             raise _Doubt
         try:
-            _read(buf.slice(starts[pos], ends[hi - 1] - starts[pos]), schema, infer=infer)
-            return
+            _read(buf.slice(starts[pos], ends[end - 1] - starts[pos]), schema, infer=infer)
+            pos = end
+            continue
         except pa.ArrowInvalid as e:
             m = _ROW_RE.search(str(e))
-            if m is not None and pos + int(m.group(1)) < hi:
+            if m is not None and pos + int(m.group(1)) < end:
                 r = pos + int(m.group(1))
                 bad.add(r)
                 pos = r + 1
+                span = _PIECE
                 continue
-        if hi - pos == 1:
+        if end - pos == 1:
             bad.add(pos)
-            return
-        mid = (pos + hi) // 2
-        _scan(buf, starts, ends, pos, mid, schema, bad, budget, infer)
-        _scan(buf, starts, ends, mid, hi, schema, bad, budget, infer)
+        else:
+            mid = (pos + end) // 2
+            _scan(buf, starts, ends, pos, mid, schema, bad, budget, infer)
+            _scan(buf, starts, ends, mid, end, schema, bad, budget, infer)
+        pos = end
+
+
+_POOL: list = []  # one ThreadPoolExecutor, made on first use
+
+
+def _scan_runs(buf, starts: list[int], ends: list[int], runs: list[tuple[int, int]], schema,
+               bad: set[int], budget: list[int], infer: bool) -> None:
+    """:func:`_scan` over runs of lines; with two or more CPUs, the lines are cut in two halves
+    scanned in two threads (Arrow's reader releases the GIL). Which lines are found does not depend
+    on the cut: each line is judged by reads that hold it (and the chunk is read again whole after)."""
+    total = sum(hi - lo for lo, hi in runs)
+    if total < 2 * _PIECE or (os.cpu_count() or 1) < 2:
+        for lo, hi in runs:
+            _scan(buf, starts, ends, lo, hi, schema, bad, budget, infer)
         return
+    halves: list[list[tuple[int, int]]] = [[], []]
+    left = total // 2
+    for lo, hi in runs:
+        if left <= 0:
+            halves[1].append((lo, hi))
+        elif hi - lo <= left:
+            halves[0].append((lo, hi))
+            left -= hi - lo
+        else:
+            halves[0].append((lo, lo + left))
+            halves[1].append((lo + left, hi))
+            left = 0
+    if not _POOL:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL.append(ThreadPoolExecutor(max_workers=2, thread_name_prefix="lake_etl_scan"))
+
+    def job(part):
+        for lo, hi in part:
+            _scan(buf, starts, ends, lo, hi, schema, bad, budget, infer)
+
+    futures = [_POOL[0].submit(job, part) for part in halves]
+    for f in futures:
+        f.result()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -546,6 +591,7 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
                 buf = pa.py_buffer(data)
                 starts = _line_starts(lines)
                 ends = [st + len(ln) for st, ln in zip(starts, lines, strict=True)]
+                runs = []
                 lo = 0
                 while lo < n:
                     if lo in bad:
@@ -554,13 +600,14 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
                     hi = lo
                     while hi < n and hi not in bad:
                         hi += 1
-                    # first without inferring the unread fields (cheaper); a type clash between
-                    # unread values then fails the next read: infer from then on, briefly (a file
-                    # whose unread fields keep changing type is the row path's)
-                    if attempt > 0:
-                        budget[0] = min(budget[0], 16)
-                    _scan(buf, starts, ends, lo, hi, schema, bad, budget, attempt > 0)
+                    runs.append((lo, hi))
                     lo = hi
+                # first without inferring the unread fields (cheaper); a type clash between
+                # unread values then fails the next read: infer from then on, briefly (a file
+                # whose unread fields keep changing type is the row path's)
+                if attempt > 0:
+                    budget[0] = min(budget[0], 16)
+                _scan_runs(buf, starts, ends, runs, schema, bad, budget, attempt > 0)
             else:
                 if table.num_rows != len(good):  # a line with two values: "}{", "} {", ...
                     bad |= _lines_with(data, lines, (b"}{", b"} {", b"}\t{", b"}\r{"))

@@ -422,8 +422,9 @@ def _findings(report: ReplayReport, curated: Any, opts: ReplayOptions, contracts
             parts = src.split("/")
             if len(parts) >= 2 and parts[0] == "uploads" and parts[1] and e.get("dataset") is None \
                     and _looks_routed_but_unknown(src):
-                fix = (f"add contracts/datasets/{parts[1]}/v1.json for dataset {parts[1]!r} (then `lakectl "
-                       f"deploy` and replay), or upload the file under a dataset that has a contract")
+                fix = (f"add contracts/datasets/{parts[1]}/v1.json for dataset {parts[1]!r} (then apply "
+                       f"the stack so its Glue table exists, and replay), or upload the file under a "
+                       f"dataset that has a contract")
             else:
                 fix = ("upload the file again as "
                        "uploads/<dataset>/<YYYY>/<MM>/<DD>/<name>.json|.jsonl|.ndjson (optionally .gz), "
@@ -442,7 +443,7 @@ def _findings(report: ReplayReport, curated: Any, opts: ReplayOptions, contracts
             message=f"{src} (v{e['version']}) quarantined{when}: {counts}",
             fix=(f"read {rep} (each error names the record and field); upload a corrected file under a "
                  f"new key (raw is never overwritten) or, if the data is right and the contract wrong, add "
-                 f"contracts/datasets/{e['dataset']}/v{nxt}.json, deploy, and run "
+                 f"contracts/datasets/{e['dataset']}/v{nxt}.json, apply the stack (its Glue table), and run "
                  f"`lakectl replay --raw {raw_arg} --curated {cur_arg} --dataset {e['dataset']} "
                  f"--contract-version {nxt}`"),
         ))

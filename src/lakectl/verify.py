@@ -665,7 +665,8 @@ class _GlueCheck:
                         resource=resource,
                         message=f"no Glue table {table} in database {self.database} for {contract.dataset} "
                         f"v{contract.version}: Athena cannot query it",
-                        fix="the table comes from the glue module: run `lakectl plan` and `lakectl apply` "
+                        fix="the table comes from the glue module: `terraform -chdir=terraform plan "
+                        "-out tfplan` then `terraform -chdir=terraform apply tfplan` "
                         f"(check --glue-database {self.database} is the stack's database)",
                     )]
                 self.unreachable = f"{code or e}"
@@ -730,8 +731,9 @@ class _GlueCheck:
             + "; ".join(problems),
             fix=(
                 "Terraform builds the table from contracts/datasets/"
-                f"{contract.dataset}/v{contract.version}.json: run `lakectl plan` and `lakectl apply` to "
-                "put it back (a console edit or a crawler changed it)"
+                f"{contract.dataset}/v{contract.version}.json: `terraform -chdir=terraform plan -out tfplan` "
+                "then `terraform -chdir=terraform apply tfplan` put it back (a console edit or a crawler "
+                "changed it)"
             ),
         )]
 

@@ -67,3 +67,7 @@ def test_every_command_help_names_the_shared_options() -> None:
         result = runner.invoke(app, args)
         assert result.exit_code == 0, result.output
         assert "--project DIR" in result.output and "--json" in result.output
+
+
+def test_stacked_verbose_flags_are_shared_options_too() -> None:
+    assert hoist_global_options(["verify", "--curated", "x", "-vv"]) == ["-vv", "verify", "--curated", "x"]

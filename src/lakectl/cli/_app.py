@@ -42,7 +42,7 @@ def hoist_global_options(args: Sequence[str]) -> list[str]:
             rest.extend(args[i:])
             break
         name = a.split("=", 1)[0]
-        if a in _GLOBAL_FLAGS:
+        if a in _GLOBAL_FLAGS or (a.startswith("-v") and set(a[1:]) == {"v"}):  # -v, -vv, -vvv
             front.append(a)
         elif name in _GLOBAL_VALUED and "=" in a:
             front.append(a)

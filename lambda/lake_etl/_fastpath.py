@@ -1,8 +1,8 @@
 """A vectorised fast path for NDJSON (design §4: "only where it gives exactly the row path's rows,
 errors and bytes").
 
-The transform calls :func:`ndjson_lines` with each run of complete NDJSON lines (already strict
-UTF-8, BOM dropped, lone surrogate escapes ruled out). Every line the fast path can vouch for becomes
+The transform calls :func:`ndjson_lines` with each run of complete NDJSON lines (bytes, already
+strict UTF-8, BOM dropped, lone surrogate escapes ruled out). Every line the fast path can vouch for becomes
 an Arrow row; every other line goes, in its place, through the row path (``_Run._line_batch``,
 :mod:`lake_etl._coerce`: the definition), so records, indices, errors, ``fields_ignored`` and the
 Parquet bytes are those of the row path alone. None (nothing touched, the row path takes the whole
@@ -668,8 +668,8 @@ def chunk_arrays(data: bytes, contract: Contract) -> FastChunk | None:
 # The seam in lake_etl.transform
 
 
-def ndjson_lines(run: Any, text: str) -> bool | None:
-    """Handle the complete lines ``text`` for the transform's run, or return None (row path).
+def ndjson_lines(run: Any, data: bytes) -> bool | None:
+    """Handle the complete lines ``data`` (UTF-8) for the transform's run, or return None (row path).
 
     Lines the fast path vouches for become Arrow rows; the others go, in their place, through the
     row path (``run._line_batch``). Before each fast run of rows, the run's pending row-path records
@@ -679,7 +679,7 @@ def ndjson_lines(run: Any, text: str) -> bool | None:
     if not enabled():
         return None
     plan = _plan(run.contract)
-    if plan is None or not text:
+    if plan is None or not data:
         return None
     # a file the fast path keeps giving up on (say, unread fields that change type, or decimals sent
     # as numbers) costs little more than the row path: after each run it declines, skip 1, 3, 7, ...
@@ -689,7 +689,6 @@ def ndjson_lines(run: Any, text: str) -> bool | None:
         state[0] -= 1
         STATS["skipped"] += 1
         return None
-    data = text.encode("utf-8")
     try:
         sp = _split(data, plan)  # pure: nothing of the run is touched until it returns
     except Exception:  # noqa: BLE001 - any doubt, including a fault of this module: the row path

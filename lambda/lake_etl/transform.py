@@ -2,7 +2,9 @@
 
 Pipeline: raw bytes (hashed as stored) -> gunzip when the key ends in ``.gz`` -> strict UTF-8 (a BOM
 at the start is dropped) -> format detection from the content -> records -> :func:`coerce_chunk`
-(the coercion table) -> Arrow -> Parquet, streamed to the sink in row groups of 131,072 rows.
+(the coercion table) -> Arrow -> Parquet, streamed to the sink in row groups of 131,072 rows. NDJSON
+stays bytes (checked as UTF-8, cut at line breaks, handed to the fast path as is); a top-level array
+or a whole-file value is decoded to text.
 
 Format detection: after leading JSON whitespace, a file starting with ``[`` must be one JSON value (an
 array whose elements are the records, streamed element by element) or it is a file-level
@@ -47,6 +49,7 @@ CHUNK_RECORDS = 16_384  # records coerced and converted to Arrow at a time
 READ_BLOCK = 1 << 20  # raw bytes read at a time
 GUNZIP_BLOCK = 1 << 20  # bound on the output of one decompression step
 _JSON_WS = " \t\n\r"
+_JSON_WS_B = b" \t\n\r"
 _LINE_WS = " \t\r"
 _BOM = "\ufeff"
 _WS_MATCH = re.compile(r"[ \t\n\r]*").match
@@ -145,36 +148,105 @@ def _gunzip(blocks: Iterable[bytes]) -> Iterator[bytes]:
         raise bad("no gzip member")
 
 
-def _decode(blocks: Iterable[bytes]) -> Iterator[str]:
-    """Strict UTF-8, a BOM at the very start dropped. Invalid UTF-8 is a file-level ``encoding`` error."""
-    dec = codecs.getincrementaldecoder("utf-8")("strict")
-    offset = 0
-    first = True
-    for b in blocks:
-        try:
-            text = dec.decode(b)
-        except UnicodeDecodeError as e:
-            pos = offset - len(dec.getstate()[0]) + e.start
-            raise _FileError(
-                "encoding",
-                f"the file is not UTF-8: invalid byte at offset {max(pos, 0)} of the (decompressed) "
-                "content; save or export it as UTF-8",
-            ) from None
-        offset += len(b)
-        if first and text:
-            first = False
-            if text[0] == _BOM:
-                text = text[1:]
-        if text:
-            yield text
+def _utf8_error(pos: int) -> _FileError:
+    return _FileError(
+        "encoding",
+        f"the file is not UTF-8: invalid byte at offset {max(pos, 0)} of the (decompressed) "
+        "content; save or export it as UTF-8",
+    )
+
+
+def _last_char_start(b: bytes) -> int:
+    """Where an incomplete character at the end of ``b`` may start (len(b) when its last byte is
+    ASCII): the last byte that is not a continuation byte, within the last four."""
+    n = len(b)
+    for i in range(n - 1, max(n - 4, 0) - 1, -1):
+        c = b[i]
+        if c < 0x80:
+            return i + 1
+        if c >= 0xC0:
+            return i
+    return max(n - 4, 0)
+
+
+def _utf8_ok(b: bytes) -> bool:
+    """``b`` is complete, valid UTF-8 (Arrow's validator: SIMD speed; Python's strict decoder
+    decides whenever it says no)."""
+    if b.isascii():
+        return True
+    import pyarrow as pa
+
+    off = pa.array([0, len(b)], pa.int32()).buffers()[1]
     try:
-        tail = dec.decode(b"", final=True)
-    except UnicodeDecodeError:
+        pa.Array.from_buffers(pa.utf8(), 1, [None, off, pa.py_buffer(b)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _decode(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """Strict UTF-8, checked block by block as the blocks arrive; yields the bytes (a BOM at the very
+    start dropped). Invalid UTF-8 is a file-level ``encoding`` error at the first invalid byte, as
+    Python's incremental strict decoder finds it (an incomplete character at the end of a block
+    waits for the next one)."""
+    offset = 0  # bytes before ``held``
+    held = b""  # an incomplete character at the end of the bytes so far
+    lead = b""  # the first bytes, held until it is known whether they start with a BOM
+    started = False
+    for b in blocks:
+        chunk = held + b if held else b
+        cut = _last_char_start(chunk)
+        if _utf8_ok(chunk[:cut]):
+            tail = chunk[cut:]
+            try:
+                consumed = codecs.utf_8_decode(tail, "strict", False)[1] if tail else 0
+            except UnicodeDecodeError:
+                consumed = -1
+        else:
+            consumed = -1
+        if consumed >= 0:
+            new_held = chunk[cut + consumed :]
+        else:
+            try:
+                new_held = chunk[codecs.utf_8_decode(chunk, "strict", False)[1] :]
+            except UnicodeDecodeError as e:
+                raise _utf8_error(offset + e.start) from None
+        offset += len(chunk) - len(new_held)
+        held = new_held
+        if not started:
+            lead += b
+            if len(lead) < 3:
+                continue
+            started = True
+            b = lead[3:] if lead.startswith(b"\xef\xbb\xbf") else lead
+            lead = b""
+            if not b:
+                continue
+        yield b
+    if held:
         raise _FileError(
             "encoding", "the file is not UTF-8: it ends inside a multi-byte character; save it as UTF-8"
-        ) from None
-    if tail:  # pragma: no cover - the decoder emits nothing on a final empty call without error
-        yield tail
+        )
+    if lead:  # fewer than 3 bytes in all: no BOM
+        yield lead
+
+
+def _as_text(head: bytes, blocks: Iterable[bytes]) -> tuple[str, Iterator[str]]:
+    """The text of ``head``, and an iterator over the text of ``blocks`` (bytes already checked by
+    :func:`_decode`)."""
+    dec = codecs.getincrementaldecoder("utf-8")("strict")
+
+    def rest() -> Iterator[str]:
+        for b in blocks:
+            text = dec.decode(b)
+            if text:
+                yield text
+        dec.decode(b"", final=True)
+
+    return dec.decode(head), rest()
+
+
+_SURR_QUICK_B = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def _check_surrogates(text: str) -> None:
@@ -187,30 +259,37 @@ def _check_surrogates(text: str) -> None:
         )
 
 
-def _segments(blocks: Iterable[str]) -> Iterator[str]:
-    """Re-cut text blocks at line breaks: each piece is whole lines (without the last line break),
-    the final piece is what follows the last one. A JSON string or escape never spans a line break."""
-    carry: list[str] = []
+def _check_surrogates_bytes(data: bytes) -> None:
+    if _SURR_QUICK_B.search(data) is not None:
+        _check_surrogates(data.decode("utf-8"))
+
+
+def _segments(blocks: Iterable, nl: Any = b"\n") -> Iterator:
+    """Re-cut blocks (bytes, or text with ``nl="\n"``) at line breaks: each piece is whole lines
+    (without the last line break), the final piece is what follows the last one. A JSON string or
+    escape never spans a line break, and a line break is never inside a multi-byte character."""
+    carry: list = []
+    empty = nl[:0]
     for block in blocks:
-        cut = block.rfind("\n")
+        cut = block.rfind(nl)
         if cut < 0:
             carry.append(block)
             continue
         if carry:
             carry.append(block)
-            block = "".join(carry)
-            cut = block.rfind("\n")
+            block = empty.join(carry)
+            cut = block.rfind(nl)
             carry = []
         rest = block[cut + 1 :]
         if rest:
             carry.append(rest)
         yield block[:cut]
     if carry:
-        yield "".join(carry)
+        yield empty.join(carry)
 
 
 def _check_surrogates_stream(blocks: Iterable[str]) -> None:
-    for text in _segments(blocks):
+    for text in _segments(blocks, "\n"):
         _check_surrogates(text)
 
 
@@ -340,41 +419,42 @@ class _Run:
 
     # ---- format detection
 
-    def run(self, text: Iterator[str]) -> None:
-        it = iter(text)
-        parts: list[str] = []
+    def run(self, blocks: Iterator[bytes]) -> None:
+        it = iter(blocks)
+        parts: list[bytes] = []
         j = -1
         for block in it:
             parts.append(block)
-            k = len(block) - len(block.lstrip(_JSON_WS))
+            k = len(block) - len(block.lstrip(_JSON_WS_B))
             if k < len(block):
                 j = sum(len(p) for p in parts[:-1]) + k
                 break
-        head = "".join(parts)
+        head = b"".join(parts)
         if j < 0:
             return  # empty, or JSON whitespace only: zero records
-        if head[j] == "[":
-            return self._array(head, j, it)
+        # (before j: ASCII whitespace only, so j is also the position in the text)
+        if head[j : j + 1] == b"[":
+            return self._array(*_as_text(head, it), j)
         # the first non-blank line: read on until its end
-        nl = head.find("\n", j)
+        nl = head.find(b"\n", j)
         if nl < 0:
             parts = [head]
             for nxt in it:
                 parts.append(nxt)
-                if "\n" in nxt:
+                if b"\n" in nxt:
                     break
-            head = "".join(parts)
-            nl = head.find("\n", j)
+            head = b"".join(parts)
+            nl = head.find(b"\n", j)
         first = head[j:] if nl < 0 else head[j:nl]
         try:
-            loads(first)
+            loads(first.decode("utf-8"))
         except JSONDecodeError:
-            return self._whole(head, j, it)
+            return self._whole(*_as_text(head, it), j)
         self._lines(chain((head,), it))
 
     # ---- one JSON value
 
-    def _whole(self, head: str, start: int, it: Iterator[str]) -> None:
+    def _whole(self, head: str, it: Iterator[str], start: int) -> None:
         """A file whose first non-blank line is not a JSON value: the whole file must be one value (a
         pretty-printed object, or a scalar record), else it is a file-level ``malformed_json``. The text
         is read only as far as needed to see that: a broken big file is not loaded whole."""
@@ -389,7 +469,7 @@ class _Run:
 
     # ---- a top-level array, streamed element by element
 
-    def _array(self, head: str, start: int, it: Iterator[str]) -> None:
+    def _array(self, head: str, it: Iterator[str], start: int) -> None:
         """A file starting with ``[``: each element is a record, parsed and coerced as the text streams
         in (memory does not grow with the file). If the file turns out not to be one JSON value, it is
         a file-level ``malformed_json`` and whatever went to the sink is discarded."""
@@ -417,11 +497,11 @@ class _Run:
 
     # ---- one value per non-blank line
 
-    def _lines(self, blocks: Iterable[str]) -> None:
-        for text in _segments(blocks):
-            _check_surrogates(text)
-            if ndjson_lines(self, text) is None:  # vectorised fast path (lake_etl._fastpath), else:
-                self._line_batch(text.split("\n"))
+    def _lines(self, blocks: Iterable[bytes]) -> None:
+        for data in _segments(blocks):
+            _check_surrogates_bytes(data)
+            if ndjson_lines(self, data) is None:  # vectorised fast path (lake_etl._fastpath), else:
+                self._line_batch(data.decode("utf-8").split("\n"))
         self._flush()
 
     def _line_batch(self, lines: list[str]) -> None:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ RESERVED_COLUMNS = ("dt",)
 MAX_DECIMAL_PRECISION = 38
 
 _TOP_KEYS = ("dataset", "version", "description", "active", "on_error", "columns")
-_COLUMN_KEYS = ("name", "type", "nullable", "source", "unit")
+_COLUMN_KEYS = ("name", "type", "nullable", "source", "unit", "description")
 
 
 class ContractError(ValueError):
@@ -326,31 +327,51 @@ def load_contract(path: str | os.PathLike[str]) -> Contract:
     return parse_contract(data, str(p))
 
 
+def _contract_files(root: Path) -> Iterator[tuple[str, Path]]:
+    """(folder dataset name, file) for every contract file under ``<root>/datasets/`` in sorted order."""
+    ds_root = root / "datasets"
+    if not ds_root.is_dir():
+        return
+    for ds_dir in sorted(ds_root.iterdir()):
+        if not ds_dir.is_dir() or ds_dir.name.startswith((".", "_")):
+            continue
+        for f in sorted(ds_dir.iterdir()):
+            if not f.name.startswith((".", "_")) and f.name.endswith(".json"):
+                yield ds_dir.name, f
+
+
+def _load_file(folder: str, f: Path) -> Contract:
+    if not FILE_RE.match(f.name):
+        raise ContractError(f"{f}: a contract file must be named v<N>.json (e.g. v1.json)")
+    c = load_contract(f)
+    if c.dataset != folder:
+        raise ContractError(f"{f}: dataset: is {c.dataset!r} but the folder is {folder!r}; make them agree")
+    return c
+
+
 def load_contracts(contracts_dir: str | os.PathLike[str]) -> dict[str, dict[int, Contract]]:
     """Every contract under ``<contracts_dir>/datasets/<dataset>/v<N>.json``: dataset -> version -> Contract.
 
     The folder name must equal the contract's ``dataset`` and N its ``version``. A missing
-    ``contracts_dir`` is an error; one without ``datasets/`` holds no contracts.
+    ``contracts_dir`` is an error; one without ``datasets/`` holds no contracts. The first broken
+    contract raises :class:`ContractError`; :func:`contract_errors` lists them all.
     """
     root = Path(contracts_dir)
     if not root.is_dir():
         raise ContractError(f"{root}: contracts folder not found (it holds datasets/<dataset>/v<N>.json)")
     out: dict[str, dict[int, Contract]] = {}
-    ds_root = root / "datasets"
-    if not ds_root.is_dir():
-        return out
-    for ds_dir in sorted(ds_root.iterdir()):
-        if not ds_dir.is_dir() or ds_dir.name.startswith((".", "_")):
-            continue
-        for f in sorted(ds_dir.iterdir()):
-            if f.name.startswith((".", "_")) or not f.name.endswith(".json"):
-                continue
-            if not FILE_RE.match(f.name):
-                raise ContractError(f"{f}: a contract file must be named v<N>.json (e.g. v1.json)")
-            c = load_contract(f)
-            if c.dataset != ds_dir.name:
-                raise ContractError(
-                    f"{f}: dataset: is {c.dataset!r} but the folder is {ds_dir.name!r}; make them agree"
-                )
-            out.setdefault(c.dataset, {})[c.version] = c
+    for folder, f in _contract_files(root):
+        c = _load_file(folder, f)
+        out.setdefault(c.dataset, {})[c.version] = c
     return out
+
+
+def contract_errors(contracts_dir: str | os.PathLike[str]) -> list[tuple[Path, ContractError]]:
+    """Every broken contract file under ``contracts_dir`` with its error (checks report them all)."""
+    errors = []
+    for folder, f in _contract_files(Path(contracts_dir)):
+        try:
+            _load_file(folder, f)
+        except ContractError as e:
+            errors.append((f, e))
+    return errors

@@ -37,6 +37,22 @@ class PreflightContext:
         return load_stack(self.stack)
 
 
+def check_contracts(ctx: PreflightContext) -> list[Finding]:
+    """STK123: every dataset contract follows design §4. Deployed, a broken contract fails every S3
+    event of the function (the handler treats it as a broken deployment); replay and verify refuse it."""
+    from lake_etl.contract import contract_errors
+
+    out = []
+    for path, err in contract_errors(ctx.project / "contracts"):
+        rel = path.relative_to(ctx.project) if path.is_relative_to(ctx.project) else path
+        out.append(Finding(
+            code="STK123", severity="error", contract="transform", resource=str(rel),
+            message=f"invalid dataset contract: {err}",
+            fix=f"correct {rel} (the format: docs/data-contract.md), then run lakectl preflight again",
+        ))
+    return out
+
+
 def check_provider_schema(ctx: PreflightContext) -> list[Finding]:
     """STK001-003: every resource, data source, argument and block exists in the AWS provider schema."""
     from lakectl.stackschema import check_stack_schema
@@ -120,6 +136,7 @@ def check_conditions(ctx: PreflightContext) -> list[Finding]:
 Check = Callable[[PreflightContext], list[Finding]]
 
 CHECKS: list[Check] = [
+    check_contracts,
     check_provider_schema,
     check_module_boundaries,
     check_ownership_tags,

@@ -213,3 +213,22 @@ def test_load_contracts_missing_dir(tmp_path):
 def test_load_contract_unreadable(tmp_path):
     with pytest.raises(ContractError, match="cannot read"):
         load_contract(tmp_path / "v1.json")
+
+
+def test_a_column_may_carry_a_description_and_every_broken_file_is_listed(tmp_path):
+    import json as _json
+
+    from lake_etl.contract import contract_errors, load_contracts
+
+    ds = tmp_path / "datasets" / "users"
+    ds.mkdir(parents=True)
+    good = {"dataset": "users", "version": 1,
+            "columns": [{"name": "id", "type": "bigint", "description": "the user's id"}]}
+    (ds / "v1.json").write_text(_json.dumps(good))
+    assert load_contracts(tmp_path)["users"][1].columns[0].name == "id"
+    bad = {**good, "version": 2, "columns": [{"name": "dt", "type": "string"}]}
+    (ds / "v2.json").write_text(_json.dumps(bad))
+    (ds / "v3.json").write_text(_json.dumps({**good, "version": 4}))
+    errors = contract_errors(tmp_path)
+    assert [p.name for p, _ in errors] == ["v2.json", "v3.json"]
+    assert "dt" in str(errors[0][1]) and "version" in str(errors[1][1])

@@ -47,6 +47,7 @@ __all__ = ["FileResult", "transform", "quarantine_report", "unrouted_report", "R
 ROW_GROUP_ROWS = 131_072
 CHUNK_RECORDS = 16_384  # records coerced and converted to Arrow at a time
 READ_BLOCK = 1 << 20  # raw bytes read at a time
+FAST_BLOCKS = 4  # NDJSON lines go to the fast path in runs of about this many read blocks
 GUNZIP_BLOCK = 1 << 20  # bound on the output of one decompression step
 _JSON_WS = " \t\n\r"
 _JSON_WS_B = b" \t\n\r"
@@ -498,11 +499,25 @@ class _Run:
     # ---- one value per non-blank line
 
     def _lines(self, blocks: Iterable[bytes]) -> None:
+        # runs of whole lines of about FAST_BLOCKS read blocks go to the fast path at a time (each
+        # Arrow read has a fixed cost); each piece is checked for lone surrogates as it comes
+        want = FAST_BLOCKS * READ_BLOCK
+        run: list[bytes] = []
+        size = 0
         for data in _segments(blocks):
             _check_surrogates_bytes(data)
-            if ndjson_lines(self, data) is None:  # vectorised fast path (lake_etl._fastpath), else:
-                self._line_batch(data.decode("utf-8").split("\n"))
+            run.append(data)
+            size += len(data) + 1
+            if size >= want:
+                self._line_run(b"\n".join(run))
+                run, size = [], 0
+        if run:
+            self._line_run(b"\n".join(run))
         self._flush()
+
+    def _line_run(self, data: bytes) -> None:
+        if ndjson_lines(self, data) is None:  # vectorised fast path (lake_etl._fastpath), else:
+            self._line_batch(data.decode("utf-8").split("\n"))
 
     def _line_batch(self, lines: list[str]) -> None:
         objs, obj_idx, rec_errs = self.objs, self.obj_idx, self.rec_errs

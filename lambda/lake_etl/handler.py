@@ -177,7 +177,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             continue
         if not entries:
             _log({**_NO_FILE, "source": key, "bucket": bucket, "status": "ignored", "request_id": request_id,
-                  "message": "folder marker, or no active contract version for its dataset",
+                  "message": "folder marker (a key ending in /): not an upload",
                   "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
         for e in entries:
             _log({**{k: e.get(k) for k in _LOG_FIELDS}, "bucket": bucket, "request_id": request_id},

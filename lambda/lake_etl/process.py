@@ -438,6 +438,13 @@ def process_key(
         return [_process_unroutable(raw, curated, routed, skip_current=skip_current, dry_run=dry_run,
                                     known=known)]
     chosen = select_versions(contracts, routed.dataset, version)
+    if not chosen and version is None:  # every version inactive: report it, never drop the upload
+        inactive = ", ".join(f"v{n}" for n in sorted(contracts[routed.dataset]))
+        return [_process_unroutable(raw, curated, keys.Unroutable(
+            key=key, kind="unknown_dataset",
+            message=(f"dataset {routed.dataset!r} has no active contract version ({inactive} inactive); set "
+                     f'"active": true on the version to write, or replay with --contract-version N'),
+        ), skip_current=skip_current, dry_run=dry_run, known=known)]
     if not chosen:
         return []
     entries: list[dict[str, Any]] = []

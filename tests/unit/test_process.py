@@ -206,14 +206,6 @@ def test_a_named_inactive_version_is_processed_alone(env) -> None:
     assert sorted(cur.list()) == [CKEY.format(v=3, f="a.jsonl")]
 
 
-def test_dataset_with_only_inactive_versions_writes_nothing(env) -> None:
-    raw, cur, tmp = env
-    contracts = make_contracts(tmp / "c", contract(1, active=False))
-    raw.put_bytes(f"{DAY}/a.jsonl", GOOD)
-    assert process_key(raw, cur, f"{DAY}/a.jsonl", contracts) == []
-    assert list(cur.list()) == []
-
-
 def test_missing_raw_object_raises_object_missing(env) -> None:
     raw, cur, tmp = env
     contracts = make_contracts(tmp / "c", contract(1))
@@ -346,3 +338,31 @@ def test_known_keys_spare_requests_for_absent_outputs(env) -> None:
     again = process_key(raw, cur, f"{DAY}/a.jsonl", contracts, skip_current=True,
                         known=frozenset(cur.list()))
     assert {e["status"] for e in again} == {"skipped"}
+
+
+def test_an_upload_whose_dataset_has_no_active_version_is_reported_not_dropped(tmp_path):
+    import json as _json
+
+    from lake_etl.contract import load_contracts
+    from lake_etl.process import process_key
+    from lake_etl.stores import LocalStore
+
+    cdir = tmp_path / "contracts" / "datasets" / "users"
+    cdir.mkdir(parents=True)
+    (cdir / "v1.json").write_text(_json.dumps({
+        "dataset": "users", "version": 1, "active": False,
+        "columns": [{"name": "id", "type": "bigint"}],
+    }))
+    contracts = load_contracts(tmp_path / "contracts")
+    raw, curated = tmp_path / "raw", tmp_path / "curated"
+    key = "uploads/users/2026/11/27/a.json"
+    (raw / key).parent.mkdir(parents=True)
+    (raw / key).write_text('{"id": 1}\n')
+    entries = process_key(LocalStore(raw), LocalStore(curated), key, contracts)
+    assert [e["status"] for e in entries] == ["quarantined"]
+    report = _json.loads((curated / "quarantine/_unrouted" / (key + ".error.json")).read_text())
+    assert report["errors"][0]["kind"] == "unknown_dataset"
+    assert "no active contract version" in report["errors"][0]["message"]
+    # naming the inactive version writes it
+    entries = process_key(LocalStore(raw), LocalStore(curated), key, contracts, version=1)
+    assert [e["status"] for e in entries] == ["written"]

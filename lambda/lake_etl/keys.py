@@ -78,6 +78,10 @@ def parse_raw_key(key: str) -> RawKey | Unroutable | None:
         return _unroutable(key, f"has {yyyy}/{mm}/{dd}, which is not a calendar date")
     if not _EXT_RE.search(file):
         return _unroutable(key, f"has a file name {file!r} without an accepted extension")
+    if file.startswith(("_", ".")):
+        # Its output <file>.parquet would be a hidden file that Athena (and Glue) skip: rows nobody
+        # could query. Report it instead.
+        return _unroutable(key, f"has a file name {file!r} starting with '_' or '.', which Athena skips")
     return RawKey(
         key=key,
         dataset=dataset,

@@ -59,3 +59,12 @@ def test_output_keys():
         == "quarantine/users/v2/dt=2026-11-27/a.json.error.json"
     )
     assert unrouted_key("uploads/x/y.csv") == "quarantine/_unrouted/uploads/x/y.csv.error.json"
+
+
+def test_hidden_file_names_are_unroutable_since_athena_would_skip_their_output():
+    from lake_etl.keys import Unroutable
+
+    for name in ("_hidden.json", ".json", ".x.ndjson.gz"):
+        got = parse_raw_key(f"uploads/users/2026/11/27/{name}")
+        assert isinstance(got, Unroutable) and got.kind == "unroutable_key", name
+        assert "Athena skips" in got.message

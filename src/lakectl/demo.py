@@ -96,7 +96,7 @@ class DemoResult:
         the local runner failed on an event, a file ended ``failed``, or verify found errors in the
         curated output the ETL itself wrote."""
         s = self.summary()
-        return 1 if (s["failed"] or s["errors"]) else 0
+        return 1 if (s["failed"] or s["errors"] or any(st.status == "failed" for st in self.steps)) else 0
 
 
 # --------------------------------------------------------------------------------------------------
@@ -277,7 +277,14 @@ def run_demo(
     examples = examples_root(project)
     contracts_dir = _contracts_dir(project, examples)
 
-    _artifact_step(result, project, stack, say)
+    from lake_etl.contract import ContractError, load_contracts
+
+    try:  # a broken contract fails every event: say so now, not after the rehearsal (exit 2)
+        load_contracts(contracts_dir)
+    except ContractError as e:
+        raise UsageError(str(e)) from None
+    # the artifact of the code the rehearsal runs: the lake project that holds these contracts
+    _artifact_step(result, contracts_dir.parent, stack, say)
 
     _preflight_step(result, project, stack or _shipped_stack(project), say)
 

@@ -23,9 +23,29 @@ from lakectl.errors import IncompleteError
 
 NOTICE = (
     "ran the Lambda artifact's lake_etl code in a separate local interpreter (Python {py}) with host "
-    "dependencies pinned to the layer's versions, with a fake Lambda context; this is NOT the AWS "
-    "Lambda runtime"
+    "dependencies ({pins}), with a fake Lambda context; this is NOT the AWS Lambda runtime"
 )
+
+
+def pin_note(code_dir: str | os.PathLike[str] | None) -> str:
+    """The host's pyarrow against the layer's pin (``<lambda>/requirements.txt``), said plainly."""
+    import importlib.metadata
+    import re
+
+    try:
+        host = importlib.metadata.version("pyarrow")
+    except importlib.metadata.PackageNotFoundError:
+        host = "not installed"
+    req = Path(code_dir) / "requirements.txt" if code_dir is not None else None
+    if req is None or not req.is_file():
+        return f"pyarrow {host}"
+    m = re.search(r"^\s*pyarrow\s*==\s*([^\s;#]+)", req.read_text(encoding="utf-8"), re.M)
+    if m is None:
+        return f"pyarrow {host}; {req.name} pins no pyarrow version"
+    if m.group(1) == host:
+        return f"pyarrow {host}, the version the layer pins"
+    return (f"pyarrow {host}, but the layer pins {m.group(1)}: the Lambda may write other bytes; "
+            f"install pyarrow=={m.group(1)} here")
 
 
 @dataclass
@@ -134,7 +154,7 @@ def run_event(
         returncode=proc.returncode,
         result=result,
         logs=proc.stderr.splitlines(),
-        notice=NOTICE.format(py=sys.version.split()[0]),
+        notice=NOTICE.format(py=sys.version.split()[0], pins=pin_note(code_dir)),
     )
 
 

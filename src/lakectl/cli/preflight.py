@@ -13,7 +13,9 @@ from lakectl.errors import UsageError
 
 @app.command()
 def preflight(ctx: typer.Context) -> None:
-    """Offline checks, no AWS and no state: provider schema, stack lint, IAM, contracts vs Glue tables."""
+    """Offline checks, no AWS and no state: contracts, provider schema, stack lint, handler, Glue tables vs
+    contracts, S3 notifications vs their Lambda permission. (IAM simulation of each role is `lakectl iam
+    simulate` for now.)"""
     from lakectl.findings import exit_code_for, summarize
     from lakectl.preflight import CHECKS, run_preflight
 

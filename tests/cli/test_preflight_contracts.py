@@ -33,3 +33,14 @@ def test_the_shipped_contracts_pass(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--project", str(project), "preflight", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["summary"]["errors"] == 0
+
+
+def test_a_project_without_lambda_is_checked_against_the_shipped_lake_etl(tmp_path: Path) -> None:
+    import shutil
+
+    project = tmp_path / "proj"
+    assert runner.invoke(app, ["new", str(project)]).exit_code == 0
+    shutil.rmtree(project / "lambda")
+    result = runner.invoke(app, ["--project", str(project), "preflight", "--json"])
+    assert result.exit_code == 0, result.output
+    assert not [f for f in json.loads(result.stdout)["findings"] if f["code"].startswith("PKG")]

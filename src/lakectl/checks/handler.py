@@ -60,6 +60,11 @@ def check_handler(code_root: Path, handler: str) -> tuple[str, str] | None:
 def run(ctx: Any) -> list[Finding]:
     out: list[Finding] = []
     code_root = ctx.project / "lambda"
+    if not (code_root / "lake_etl" / "__init__.py").is_file():
+        # no lambda/ of its own: `lakectl build` packs the lake_etl shipped with lakectl (design §2)
+        import lake_etl
+
+        code_root = Path(lake_etl.__file__).resolve().parent.parent
     for fn in ctx.model.by_type("aws_lambda_function"):
         handler = fn.values.get("handler")
         if not isinstance(handler, str):

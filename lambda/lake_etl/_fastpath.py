@@ -556,8 +556,8 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
     # spell a decimal's key
     numeric = (
         plan.read_schema_num is not None
-        and b"\\u" not in data
         and plan.dec_number.search(data) is not None
+        and b"\\u" not in data
     )
     schema = plan.read_schema_num if numeric else plan.read_schema
     if numeric:
@@ -636,11 +636,21 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
         if zero is not None and pc.any(zero).as_py():
             # a 0.0 may come from a literal that underflows (the row path: precision_loss), a -0.0
             # from the integer literal -0 (the row path: 0.0)
-            tiny = _tiny_lines(data, lines)
-            if tiny:
-                in_tiny = pa.array([i in tiny for i in good], pa.bool_())
-                not_ok = pc.and_(zero, in_tiny)
-                ok = pc.invert(not_ok) if ok is None else pc.and_(ok, pc.invert(not_ok))
+            zrows = pc.indices_nonzero(zero).to_pylist()
+            if len(zrows) * 8 < len(good):  # few: only their lines (no match spans a line break)
+                tiny_rows = [k for k in zrows if _tiny_lines(lines[good[k]], [lines[good[k]]])]
+                if tiny_rows:
+                    mask = [False] * len(good)
+                    for k in tiny_rows:
+                        mask[k] = True
+                    not_ok = pa.array(mask, pa.bool_())
+                    ok = pc.invert(not_ok) if ok is None else pc.and_(ok, pc.invert(not_ok))
+            else:
+                tiny = _tiny_lines(data, lines)
+                if tiny:
+                    in_tiny = pa.array([i in tiny for i in good], pa.bool_())
+                    not_ok = pc.and_(zero, in_tiny)
+                    ok = pc.invert(not_ok) if ok is None else pc.and_(ok, pc.invert(not_ok))
     except (_Doubt, pa.ArrowException, ValueError, TypeError, KeyError, OverflowError, IndexError):
         return None
     keys = set(table.column_names)

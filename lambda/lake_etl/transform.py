@@ -261,7 +261,7 @@ def _check_surrogates(text: str) -> None:
 
 
 def _check_surrogates_bytes(data: bytes) -> None:
-    if _SURR_QUICK_B.search(data) is not None:
+    if b"\\" in data and _SURR_QUICK_B.search(data) is not None:
         _check_surrogates(data.decode("utf-8"))
 
 

@@ -6,6 +6,7 @@ wheel carries a copy under ``lakectl/_bundle`` (made by setup.py), so there is o
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -88,3 +89,16 @@ def load_project_contracts(project: Path) -> dict[str, dict[int, Any]]:
             hint="add contracts/datasets/<dataset>/v<N>.json, or pass --project DIR for the lake project",
         )
     return contracts
+
+
+VERSION_RE = re.compile(r"^[vV]?([1-9][0-9]*)\Z")
+
+
+def parse_contract_version(value: str | int | None) -> int | None:
+    """``--contract-version``: ``"2"``, ``"v2"``, ``2`` -> 2; None -> None; anything else is a UsageError."""
+    if value is None:
+        return None
+    m = VERSION_RE.match(str(value).strip())
+    if not m:
+        raise UsageError(f"--contract-version {value!r}: write N or vN, e.g. 2 or v2")
+    return int(m.group(1))

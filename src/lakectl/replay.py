@@ -35,10 +35,9 @@ from typing import Any
 
 from lakectl.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, IncompleteError, UsageError
 from lakectl.findings import Finding, sort_findings, summarize
-from lakectl.project import load_project_contracts
+from lakectl.project import load_project_contracts, parse_contract_version
 from lakectl.s3uri import format_location, parse_location
 
-_VERSION_RE = re.compile(r"^[vV]?([1-9][0-9]*)\Z")
 _DAY_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 STATUSES = ("written", "skipped", "quarantined", "empty", "failed", "planned")
 # The per-file fields of design §6, then replay's additions (errors: count; quarantine: report key).
@@ -47,16 +46,6 @@ ENTRY_FIELDS = ("source", "version", "status", "output", "records_in", "records_
 
 
 # ----------------------------------------------------------------------------------------- options
-
-
-def parse_contract_version(value: str | int | None) -> int | None:
-    """``"2"``, ``"v2"`` -> 2; None -> None; anything else is a UsageError (exit 2)."""
-    if value is None:
-        return None
-    m = _VERSION_RE.match(str(value).strip())
-    if not m:
-        raise UsageError(f"--contract-version {value!r}: write N or vN, e.g. 2 or v2")
-    return int(m.group(1))
 
 
 def parse_day(value: str | None, option: str) -> str | None:

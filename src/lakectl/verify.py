@@ -49,6 +49,7 @@ from typing import Any
 from lakectl.errors import IncompleteError, UsageError
 from lakectl.findings import Finding, sort_findings, summarize
 from lakectl.parquet_footer import FooterError, local_reader, read_footer, s3_reader
+from lakectl.project import VERSION_RE, parse_contract_version
 from lakectl.s3uri import parse_location
 
 PROVENANCE_KEYS = (
@@ -58,7 +59,6 @@ PROVENANCE_KEYS = (
     "lakectl.lake_etl_version",
 )
 _DT_RE = re.compile(r"^dt=([0-9]{4}-[0-9]{2}-[0-9]{2})\Z")
-_VERSION_RE = re.compile(r"^[vV]?([1-9][0-9]*)\Z")
 _PARQUET = ".parquet"
 _WORKERS = 16
 
@@ -276,16 +276,6 @@ def open_store(curated: str, *, s3_client: Any = None) -> _LocalStore | _S3Store
 # Pure comparisons
 
 
-def parse_contract_version(value: str | int | None) -> int | None:
-    """``"2"``, ``"v2"``, ``2`` -> 2; None -> None; anything else is a UsageError."""
-    if value is None:
-        return None
-    m = _VERSION_RE.match(str(value).strip())
-    if not m:
-        raise UsageError(f"--contract-version {value!r}: write N or vN, e.g. 2 or v2")
-    return int(m.group(1))
-
-
 def _describe(t: Any) -> str:
     import pyarrow as pa
 
@@ -456,7 +446,7 @@ def _uncontracted(store: _LocalStore | _S3Store, contracts: dict[str, dict[int, 
     for d in store.subdirs("datasets/"):
         versions = [None] if d not in contracts else [
             v for v in store.subdirs(f"datasets/{d}/")
-            if not (_VERSION_RE.match(v) and v.startswith("v") and int(v[1:]) in contracts[d])
+            if not (VERSION_RE.match(v) and v.startswith("v") and int(v[1:]) in contracts[d])
         ]
         for v in versions:
             prefix = f"datasets/{d}/" + (f"{v}/" if v else "")
@@ -745,7 +735,6 @@ __all__ = [
     "compare_schema",
     "classify_key",
     "select_contracts",
-    "parse_contract_version",
     "open_store",
     "PROVENANCE_KEYS",
 ]

@@ -213,8 +213,12 @@ def test_shipped_documents_match_moto() -> None:
         "moto.iam.aws_managed_policies", reason="moto ships the AWS managed policy data"
     )
     data = json.loads(moto.aws_managed_policies_data)
+    compared = 0
     for arn in REQUIRED_MANAGED:
         entry = managed_policy(arn)
         name = entry["PolicyName"]
         if data[name]["DefaultVersionId"] == entry["DefaultVersionId"]:
             assert data[name]["Document"] == entry["Document"]
+            compared += 1
+    # a newer moto may carry newer versions (then re-run the script); at least one must still compare
+    assert compared >= 1, "every shipped version differs from moto's: run scripts/extract_managed_policies.py"

@@ -28,7 +28,10 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import os
+import queue
 import re
+import threading
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -408,6 +411,9 @@ class _Run:
         self.errors: list[dict] = []
         self.keys: set[str] = set()
         self.writer = None
+        self._wq: queue.Queue | None = None  # row groups for the writer thread (see _write)
+        self._wt: threading.Thread | None = None
+        self._werr: BaseException | None = None
         self.schema = contract.arrow_schema()
         self.pending: list = []  # RecordBatches not yet written
         self.pending_rows = 0
@@ -603,6 +609,21 @@ class _Run:
             self.pending_rows = rest.num_rows
 
     def _write(self, table) -> None:
+        """Write one row group. With two or more CPUs, row groups are written by one writer thread
+        (fed in order through a queue of one; pyarrow releases the GIL), while the next rows are
+        parsed: the same writes in the same order, so the same bytes."""
+        if self._wq is None and self._wt is None and (os.cpu_count() or 1) >= 2:
+            self._wq = queue.Queue(maxsize=1)
+            self._wt = threading.Thread(target=self._writer_loop, name="lake_etl_writer", daemon=True)
+            self._wt.start()
+        if self._wq is None:
+            self._write_now(table)
+            return
+        if self._werr is not None:
+            self._join_writer()  # raises the writer's error here
+        self._wq.put(table)
+
+    def _write_now(self, table) -> None:
         import pyarrow.parquet as pq
 
         if self.writer is None:
@@ -615,6 +636,30 @@ class _Run:
             )
         self.writer.write_table(table.combine_chunks(), row_group_size=ROW_GROUP_ROWS)
 
+    def _writer_loop(self) -> None:
+        wq = self._wq
+        while True:
+            table = wq.get()
+            if table is None:
+                return
+            if self._werr is None:
+                try:
+                    self._write_now(table)
+                except BaseException as e:  # noqa: BLE001 - handed to the run's thread
+                    self._werr = e
+
+    def _join_writer(self) -> None:
+        """Wait until every row group handed to the writer thread is written; its error, if any,
+        is raised here."""
+        if self._wt is not None:
+            self._wq.put(None)
+            self._wt.join()
+        self._wt = None
+        self._wq = None
+        if self._werr is not None:
+            err, self._werr = self._werr, None
+            raise err
+
     def finish(self) -> bool:
         """Write what is pending; True when a complete Parquet file is in the sink."""
         import pyarrow as pa
@@ -622,12 +667,17 @@ class _Run:
         if not self.failed and self.pending_rows:
             self._write(pa.Table.from_batches(self.pending, schema=self.schema))
         self.pending, self.pending_rows = [], 0
+        self._join_writer()
         if self.writer is not None and not self.failed:
             self.writer.add_key_value_metadata(self.metadata)
         self.close()
         return not self.failed and self.good > 0
 
     def close(self) -> None:
+        try:
+            self._join_writer()
+        except BaseException:  # noqa: BLE001 - the run failed already: nothing of the sink is used
+            pass
         if self.writer is not None:
             w, self.writer = self.writer, None
             w.close()

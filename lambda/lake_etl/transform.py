@@ -85,6 +85,41 @@ class _FileError(Exception):
 # Byte and text streams
 
 
+class _Hasher:
+    """SHA-256 of the raw bytes as stored; with two or more CPUs computed in a thread of its own
+    (hashlib releases the GIL on big buffers), fed in order through a bounded queue."""
+
+    def __init__(self) -> None:
+        self.h = hashlib.sha256()
+        self.q: queue.Queue | None = None
+        self.t: threading.Thread | None = None
+        if (os.cpu_count() or 1) >= 2:
+            self.q = queue.Queue(maxsize=8)
+            self.t = threading.Thread(target=self._loop, name="lake_etl_sha256", daemon=True)
+            self.t.start()
+
+    def _loop(self) -> None:
+        q, h = self.q, self.h
+        while (b := q.get()) is not None:
+            h.update(b)
+
+    def update(self, b) -> None:
+        if self.q is None:
+            self.h.update(b)
+        else:
+            self.q.put(b)
+
+    def close(self) -> None:
+        if self.t is not None:
+            self.q.put(None)
+            self.t.join()
+            self.t = self.q = None
+
+    def hexdigest(self) -> str:
+        self.close()
+        return self.h.hexdigest()
+
+
 def _raw_blocks(src: BinaryIO | bytes | bytearray | memoryview, hasher) -> Iterator[bytes]:
     if isinstance(src, bytes | bytearray | memoryview):
         mv = memoryview(src)
@@ -709,10 +744,10 @@ def transform(
     """
     if gzip is None:
         gzip = source_key.lower().endswith(".gz")
-    hasher = hashlib.sha256()
+    run = _Run(contract, source_key, sink)
+    hasher = _Hasher()
     raw = _raw_blocks(src, hasher)
     blocks = _gunzip(raw) if gzip else raw
-    run = _Run(contract, source_key, sink)
     try:
         run.run(_decode(blocks))
         # drain what detection did not need (the hash covers every byte)
@@ -741,6 +776,7 @@ def transform(
     except BaseException:
         run.failed = True
         run.close()
+        hasher.close()
         raise
     sha = hasher.hexdigest()
     # Provenance goes into the footer's key-value metadata, written at close: the source hash is only

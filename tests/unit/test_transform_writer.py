@@ -1,8 +1,9 @@
-"""The transform's Parquet writer thread: the same bytes as writing inline, and a sink's error still
-ends the transform with that error."""
+"""The transform's Parquet writer and SHA-256 threads: the same bytes and hash as inline, and a
+sink's error still ends the transform with that error."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 
@@ -26,7 +27,7 @@ def _run(raw: bytes, cpus: int, monkeypatch, sink=None):
     monkeypatch.setattr(tmod.os, "cpu_count", lambda: cpus)
     sink = io.BytesIO() if sink is None else sink
     r = tmod.transform(raw, CONTRACT, KEY, sink)
-    return (r.records_in, r.records_written, r.errors, r.fields_ignored, r.wrote_parquet), sink.getvalue()
+    return (r.records_in, r.records_written, r.errors, r.fields_ignored, r.wrote_parquet, r.source_sha256), sink.getvalue()
 
 
 @pytest.mark.parametrize("fast", ["0", "1"])
@@ -39,6 +40,7 @@ def test_writer_thread_writes_the_same_bytes(fast, monkeypatch):
     threaded = _run(raw, 2, monkeypatch)
     assert threaded == inline
     assert inline[0][:2] == (3001, 3000) and len(inline[0][2]) == 1
+    assert inline[0][5] == hashlib.sha256(raw).hexdigest()
     import pyarrow.parquet as pq
 
     assert pq.ParquetFile(io.BytesIO(threaded[1])).num_row_groups == 6

@@ -27,7 +27,8 @@ def _run(raw: bytes, cpus: int, monkeypatch, sink=None):
     monkeypatch.setattr(tmod.os, "cpu_count", lambda: cpus)
     sink = io.BytesIO() if sink is None else sink
     r = tmod.transform(raw, CONTRACT, KEY, sink)
-    return (r.records_in, r.records_written, r.errors, r.fields_ignored, r.wrote_parquet, r.source_sha256), sink.getvalue()
+    res = (r.records_in, r.records_written, r.errors, r.fields_ignored, r.wrote_parquet, r.source_sha256)
+    return res, sink.getvalue()
 
 
 @pytest.mark.parametrize("fast", ["0", "1"])

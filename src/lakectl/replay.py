@@ -403,6 +403,14 @@ def _findings(report: ReplayReport, curated: Any, opts: ReplayOptions, contracts
                      f"--raw {raw_arg} --curated {cur_arg}`; files already up to date are skipped"),
             ))
             continue
+        if e["status"] == "planned" and e["version"] is None:
+            findings.append(Finding(
+                code="RPL004", severity="warning", contract="transform", resource=src,
+                message=f"{src}: raw key not routable; without --dry-run it gets an unrouted report",
+                fix="upload it as uploads/<dataset>/<YYYY>/<MM>/<DD>/<name>.json|.jsonl|.ndjson "
+                    "(optionally .gz) under a dataset that has an active contract",
+            ))
+            continue
         if not e["quarantine"]:
             continue
         rep = curated.uri(e["quarantine"])

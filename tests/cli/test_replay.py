@@ -281,3 +281,24 @@ def test_installed_binary_runs_replay(lake) -> None:
     doc = json.loads(proc.stdout)
     assert doc["summary"]["files"] == 12 and doc["summary"]["written"] == 4
     assert proc.stderr == ""  # no progress bar without a terminal
+
+
+def test_dry_run_warns_about_keys_it_cannot_route(tmp_path) -> None:
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from lakectl.cli import app
+
+    project = tmp_path / "proj"
+    assert CliRunner().invoke(app, ["new", str(project)]).exit_code == 0
+    raw = tmp_path / "raw"
+    (raw / "uploads/users/2026/13/01").mkdir(parents=True)
+    (raw / "uploads/users/2026/13/01/a.json").write_text('{"id": 1}')
+    result = CliRunner().invoke(app, ["--project", str(project), "replay", "--raw", str(raw),
+                                      "--curated", str(tmp_path / "cur"), "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = _json.loads(result.stdout)
+    assert [f["code"] for f in doc["findings"]] == ["RPL004"]
+    assert doc["files"][0]["status"] == "planned"
+    assert not (tmp_path / "cur" / "quarantine").exists()

@@ -13,11 +13,7 @@ from typer.testing import CliRunner
 
 from lakectl.cli import app
 from lakectl.preflight import PreflightContext, run_preflight
-from lakectl.project import new_project, shipped_root
-
-pytestmark = pytest.mark.skipif(
-    not (shipped_root() / "terraform" / "main.tf").is_file(), reason="needs the shipped stack"
-)
+from lakectl.project import new_project
 
 
 @pytest.fixture

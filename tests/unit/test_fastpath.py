@@ -24,7 +24,7 @@ from lake_etl.contract import parse_contract
 from lake_etl.transform import transform
 
 HOOKED = any("ndjson_lines" in inspect.getsource(o) for o in (transform_mod._Run, transform_mod._Run._lines))
-needs_hook = pytest.mark.skipif(not HOOKED, reason="lake_etl.transform does not call the fast path yet")
+needs_hook = pytest.mark.fastpath_hook  # the transform calls the fast path: asserted below, never skipped
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "transform"
 CASES = sorted(GOLDEN.glob("[0-9][0-9]-*.json"))
 KEY = "uploads/fp/2026/11/27/f.jsonl"
@@ -549,3 +549,7 @@ def test_property_same_through_both_paths(recs, on_error, ascii_, crlf):
     raw = nl.join(json.dumps(r, ensure_ascii=ascii_) for r in recs).encode("utf-8")
     row, fast, _used = run_both(raw, contract)
     assert fast == row
+
+
+def test_the_transform_calls_the_fast_path() -> None:
+    assert HOOKED, "lake_etl.transform no longer calls _fastpath.ndjson_lines"

@@ -43,7 +43,10 @@ from weakref import WeakKeyDictionary
 
 from .contract import Column, Contract, decimal_params
 
-__all__ = ["ndjson_lines", "chunk_arrays", "FastChunk", "STATS", "MAX_NESTING", "enabled"]
+__all__ = [
+    "ndjson_lines", "ndjson_submit", "ndjson_apply", "chunk_arrays", "FastChunk", "STATS", "MAX_NESTING",
+    "enabled",
+]
 
 MAX_NESTING = 32  # deeper text (anywhere in a line) goes to the row path
 STATS = {"chunks": 0, "records": 0, "fallbacks": 0, "skipped": 0}  # for tests and the benchmark
@@ -541,9 +544,12 @@ class _Split:
     fast: list[int]  # line index of each fast row, ascending
     arrays: list  # per contract column, one value per fast row
     keys: set[str]  # top-level keys of the fast rows' records
+    slow: list[int]  # the other lines (for the row path), ascending
+    numeric: bool = False  # decimals were read from numbers too
 
 
-def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | None:
+def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25, numeric_hint: bool = False,
+           ) -> _Split | None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -553,14 +559,16 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
     bad = _suspects_text(data, lines)
     # decimals sent as numbers: read from numbers and strings alike (slower than reading their
     # strings: only when a decimal's key is followed by a number here), unless a \u escape could
-    # spell a decimal's key
-    numeric = (
-        plan.read_schema_num is not None
-        and plan.dec_number.search(data) is not None
-        and b"\\u" not in data
-    )
-    schema = plan.read_schema_num if numeric else plan.read_schema
-    if numeric:
+    # spell a decimal's key. The regex that tells costs a pass over the text: it runs when the last
+    # chunk had such numbers (``numeric_hint``), or once a read with the strings' schema has failed.
+    may_numeric = plan.read_schema_num is not None and b"\\u" not in data
+    numeric = False
+
+    def go_numeric() -> bool:
+        nonlocal numeric
+        if numeric or not may_numeric or plan.dec_number.search(data) is None:
+            return False
+        numeric = True
         # strings not of the row path's decimal form; and numbers with an exponent anywhere (Arrow's
         # decimal parser turns 1e-93 into 0 and 1e37 into garbage, silently)
         hits = [m.start() for m in plan.bad_dec_string.finditer(data)] if b'"' in data else []
@@ -570,12 +578,18 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
         if hits:
             starts = _line_starts(lines)
             bad.update(_line_of(starts, h) for h in hits)
+        return True
+
+    if numeric_hint:
+        go_numeric()
     # Arrow reads to find refused lines (each about 0.2 ms + its text): the row path takes ~70 ms a
     # MiB, and a chunk the fast path gives up on must not cost much more than that
     budget = [16 + len(data) // 8192]
     table = None
     try:
-        for attempt in range(6):
+        attempt = -1
+        while attempt < 5:
+            attempt += 1
             if len(bad) > limit:
                 return None
             good = [i for i in range(n) if i not in bad] if bad else list(range(n))
@@ -584,8 +598,13 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
             good_data = b"\n".join([lines[i] for i in good]) if bad else data
             before = len(bad)
             try:
-                table = _read(good_data, schema, threads=True)
+                table = _read(good_data, plan.read_schema_num if numeric else plan.read_schema,
+                              threads=True)
             except pa.ArrowInvalid:
+                if attempt == 0 and go_numeric():
+                    attempt -= 1  # read again as the first attempt, decimals from numbers too
+                    continue
+                schema = plan.read_schema_num if numeric else plan.read_schema
                 # find the lines Arrow refuses: runs of contiguous lines, read as slices of the chunk
                 table = None
                 buf = pa.py_buffer(data)
@@ -654,12 +673,14 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25) -> _Split | 
     except (_Doubt, pa.ArrowException, ValueError, TypeError, KeyError, OverflowError, IndexError):
         return None
     keys = set(table.column_names)
+    slow = bad
     if ok is not None and not pc.all(ok).as_py():
         # rows the row path must judge: it notes their keys itself, so the table's keys still hold
         keep = pc.indices_nonzero(ok)
         arrays = [a.take(keep) for a in arrays]
+        slow = bad | {good[i] for i in pc.indices_nonzero(pc.invert(ok)).to_pylist()}
         good = [good[i] for i in keep.to_pylist()]
-    return _Split(lines=lines, fast=good, arrays=arrays, keys=keys)
+    return _Split(lines=lines, fast=good, arrays=arrays, keys=keys, slow=sorted(slow), numeric=numeric)
 
 
 def chunk_arrays(data: bytes, contract: Contract) -> FastChunk | None:
@@ -685,7 +706,38 @@ def ndjson_lines(run: Any, data: bytes) -> bool | None:
     row path (``run._line_batch``). Before each fast run of rows, the run's pending row-path records
     are flushed, so rows, record indices and errors come in input order exactly as the row path
     alone gives them; fast rows are added as RecordBatches exactly as ``_Run._add`` adds its own.
+    The same as :func:`ndjson_submit` and then :func:`ndjson_apply`.
     """
+    handle = ndjson_submit(run, data)
+    return None if handle is None else ndjson_apply(run, data, handle)
+
+
+class _Ready:
+    """A result already computed (one CPU: no thread), shaped like a Future."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+_SPLITTER: list = []  # one single-thread executor for _split (not _POOL: _split itself uses _POOL)
+
+
+def _split_or_none(data: bytes, plan: _Plan, numeric_hint: bool) -> _Split | None:
+    try:
+        return _split(data, plan, numeric_hint=numeric_hint)  # pure: touches nothing of the run
+    except Exception:  # noqa: BLE001 - any doubt, including a fault of this module: the row path
+        return None
+
+
+def ndjson_submit(run: Any, data: bytes) -> Any | None:
+    """Start the fast path on the complete lines ``data``: a handle for :func:`ndjson_apply`, or
+    None when the row path takes them (fast path off or unable, or skipping after declines). With
+    two or more CPUs the work runs in a thread of its own (pure: it touches nothing of the run), so
+    the transform reads and cuts the next lines, or applies the previous ones, meanwhile; handles
+    must be applied in the order they were made."""
     if not enabled():
         return None
     plan = _plan(run.contract)
@@ -694,15 +746,28 @@ def ndjson_lines(run: Any, data: bytes) -> bool | None:
     # a file the fast path keeps giving up on (say, unread fields that change type, or decimals sent
     # as numbers) costs little more than the row path: after each run it declines, skip 1, 3, 7, ...
     # (at most 63) runs before trying again
-    state = _STATE.setdefault(run, [0, 0])  # [runs still to skip, declines in a row]
+    # [runs still to skip, declines in a row, the last run had decimals sent as numbers]
+    state = _STATE.setdefault(run, [0, 0, False])
     if state[0]:
         state[0] -= 1
         STATS["skipped"] += 1
         return None
-    try:
-        sp = _split(data, plan)  # pure: nothing of the run is touched until it returns
-    except Exception:  # noqa: BLE001 - any doubt, including a fault of this module: the row path
-        sp = None
+    if (os.cpu_count() or 1) < 2:
+        return _Ready(_split_or_none(data, plan, state[2]))
+    if not _SPLITTER:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _SPLITTER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="lake_etl_fast"))
+    return _SPLITTER[0].submit(_split_or_none, data, plan, state[2])
+
+
+def ndjson_apply(run: Any, data: bytes, handle: Any) -> bool | None:
+    """Apply the fast path's result for ``data`` (see :func:`ndjson_lines`), or return None: the
+    row path must take the lines (nothing of the run was touched)."""
+    sp = handle.result()
+    state = _STATE.setdefault(run, [0, 0, False])
+    if sp is not None:
+        state[2] = sp.numeric
     if sp is None or not sp.fast:
         STATS["fallbacks"] += 1
         state[1] += 1
@@ -715,25 +780,27 @@ def ndjson_lines(run: Any, data: bytes) -> bool | None:
 
     from .transform import ROW_GROUP_ROWS
 
-    lines, fast = sp.lines, sp.fast
+    lines, slow = sp.lines, sp.slow
     run.keys.update(sp.keys)
+    n = len(lines)
     i = 0  # next line
-    j = 0  # next fast row
-    while i < len(lines):
-        if j < len(fast) and fast[j] == i:
-            j0 = j
-            while j + 1 < len(fast) and fast[j + 1] == fast[j] + 1:
-                j += 1
-            j += 1
-            k = j - j0
+    j0 = 0  # next fast row
+    s = 0  # next slow line: slow[s]
+    while i < n:
+        if s == len(slow) or slow[s] > i:
+            # lines i .. the next slow line (exclusive) are fast rows j0 .. j0 + k - 1
+            k = (slow[s] if s < len(slow) else n) - i
             run._flush()
             run.n += k
             run.good += k
             run.lines_seen += k  # physical lines, for the row path's messages
             i += k
+            j0 += k
             if run.failed:
                 continue
-            batch = pa.RecordBatch.from_arrays([a.slice(j0, k) for a in sp.arrays], schema=run.schema)
+            batch = pa.RecordBatch.from_arrays(
+                [a.slice(j0 - k, k) for a in sp.arrays], schema=run.schema
+            )
             run.pending.append(batch)
             run.pending_rows += k
             while run.pending_rows >= ROW_GROUP_ROWS:
@@ -743,7 +810,10 @@ def ndjson_lines(run: Any, data: bytes) -> bool | None:
                 run.pending = rest.combine_chunks().to_batches() if rest.num_rows else []
                 run.pending_rows = rest.num_rows
         else:
-            end = fast[j] if j < len(fast) else len(lines)
+            end = i
+            while s < len(slow) and slow[s] == end:  # a run of slow lines
+                s += 1
+                end += 1
             run._line_batch([ln.decode("utf-8") for ln in lines[i:end]])
             i = end
     return True

@@ -40,7 +40,7 @@ from typing import Any, BinaryIO
 
 from . import __version__
 from ._coerce import ChunkColumns, coerce_chunk, describe, plan_columns
-from ._fastpath import ndjson_lines
+from ._fastpath import ndjson_apply, ndjson_submit
 from ._jsonscan import JSONDecodeError, find_lone_surrogate, loads, scan_value
 from .contract import Contract
 from .keys import Unroutable
@@ -542,22 +542,35 @@ class _Run:
     def _lines(self, blocks: Iterable[bytes]) -> None:
         # runs of whole lines of about FAST_BLOCKS read blocks go to the fast path at a time (each
         # Arrow read has a fixed cost); each piece is checked for lone surrogates as it comes
+        # and the fast path works on one run (in a thread of its own) while the next run is read and
+        # cut, and the one before is applied: runs are applied strictly in order
         want = FAST_BLOCKS * READ_BLOCK
         run: list[bytes] = []
         size = 0
+        started = None  # (data, handle) of the run the fast path is working on
         for data in _segments(blocks):
             _check_surrogates_bytes(data)
             run.append(data)
             size += len(data) + 1
             if size >= want:
-                self._line_run(b"\n".join(run))
+                started = self._line_run(b"\n".join(run), started)
                 run, size = [], 0
         if run:
-            self._line_run(b"\n".join(run))
+            started = self._line_run(b"\n".join(run), started)
+        if started is not None:
+            self._line_run_apply(*started)
         self._flush()
 
-    def _line_run(self, data: bytes) -> None:
-        if ndjson_lines(self, data) is None:  # vectorised fast path (lake_etl._fastpath), else:
+    def _line_run(self, data: bytes, before: tuple | None) -> tuple:
+        """Start ``data`` on the fast path, then apply the run ``before`` it; the new run's
+        (data, handle) to apply next."""
+        handle = ndjson_submit(self, data)  # vectorised fast path (lake_etl._fastpath)
+        if before is not None:
+            self._line_run_apply(*before)
+        return data, handle
+
+    def _line_run_apply(self, data: bytes, handle) -> None:
+        if handle is None or ndjson_apply(self, data, handle) is None:  # else the row path:
             self._line_batch(data.decode("utf-8").split("\n"))
 
     def _line_batch(self, lines: list[str]) -> None:

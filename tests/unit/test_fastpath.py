@@ -23,7 +23,7 @@ from lake_etl import transform as transform_mod
 from lake_etl.contract import parse_contract
 from lake_etl.transform import transform
 
-HOOKED = any("ndjson_lines" in inspect.getsource(o) for o in (transform_mod._Run, transform_mod._Run._lines))
+HOOKED = any("ndjson_submit" in inspect.getsource(o) for o in (transform_mod._Run, transform_mod._Run._lines))
 needs_hook = pytest.mark.fastpath_hook  # the transform calls the fast path: asserted below, never skipped
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "transform"
 CASES = sorted(GOLDEN.glob("[0-9][0-9]-*.json"))
@@ -438,6 +438,32 @@ def test_clean_file_is_all_fast(monkeypatch):
     row, fast, _used = run_both(raw, contract, monkeypatch=monkeypatch)
     assert fast == row and row[1] == 2500 and row[3] == 1  # 'extra' ignored
     assert _fastpath.STATS["records"] - before >= 2490  # the last line may come alone
+
+
+@needs_hook
+@pytest.mark.parametrize("layout", ["strings-then-numbers", "numbers-then-strings", "alternating"])
+def test_decimals_as_numbers_switch_between_runs(layout, monkeypatch):
+    """Runs whose decimals are JSON numbers are found (by a failed read, or from the run before) and
+    read as numbers, exactly as the row path judges them; the fast path stays engaged."""
+    monkeypatch.setattr(transform_mod, "READ_BLOCK", 16384)
+    rng = random.Random(9)
+    out = []
+    for i in range(2400):
+        rec = nested_record(i, rng, False)
+        block = i // 200
+        as_number = {"strings-then-numbers": i >= 1200, "numbers-then-strings": i < 1200,
+                     "alternating": block % 2 == 1}[layout]
+        if as_number and isinstance(rec.get("amount"), str):
+            rec["amount"] = float(rec["amount"]) if "." in rec["amount"] else int(rec["amount"])
+        out.append(json.dumps(rec, ensure_ascii=False))  # (a \u escape could spell a key: row path)
+    out[1500] = out[1500].replace('"id": 1500', '"id": "x1500"')  # one bad record on the way
+    raw = ("\n".join(out) + "\n").encode()
+    contract = make_contract(NESTED, "reject_record")
+    before = _fastpath.STATS["records"]
+    row, fast, _used = run_both(raw, contract, monkeypatch=monkeypatch)
+    assert fast == row
+    assert [e["record"] for e in row[2]] == [1500]
+    assert _fastpath.STATS["records"] - before >= 2300
 
 
 # --------------------------------------------------------------------------------------------------

@@ -434,10 +434,10 @@ def worker_pyarrow(inp: str, contract_path: str, out: str, dirty: bool) -> dict:
 
 
 class _NoPandas:
-    """A meta-path finder that makes pandas not installed (ModuleNotFoundError)."""
+    """A meta-path finder that makes pandas and numpy not installed (ModuleNotFoundError)."""
 
     def find_spec(self, name, path=None, target=None):
-        if name == "pandas" or name.startswith("pandas."):
+        if name.partition(".")[0] in ("pandas", "numpy"):
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return None
 
@@ -446,9 +446,11 @@ def run_worker(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     tool = args.worker
     if tool != "pandas":
-        # As in the Lambda package (lambda/requirements.txt: pyarrow only): pandas is not installed.
-        # Without this, pyarrow's lazy pandas shim imports the bench extra's pandas (~0.3 s, ~60 MiB)
-        # on the first pa.array()/compute call with a Python scalar, in every pyarrow-based tool.
+        # As in the Lambda package (lambda/requirements.txt: pyarrow only): neither pandas nor numpy
+        # is installed, for every tool but pandas (DuckDB and pyarrow need neither). Without this,
+        # pyarrow's lazy pandas shim imports the bench extra's pandas (~0.3 s, ~60 MiB) on the first
+        # pa.array()/compute call with a Python scalar, and `import pyarrow` imports numpy (~0.08 s,
+        # ~0.13 s CPU with OpenBLAS's threads), in every pyarrow-based tool.
         sys.meta_path.insert(0, _NoPandas())
     if tool == "lakectl":
         res = worker_lakectl(args.input, args.contract, args.out)

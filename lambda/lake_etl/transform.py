@@ -40,7 +40,7 @@ from typing import Any, BinaryIO
 
 from . import __version__
 from ._coerce import ChunkColumns, coerce_chunk, describe, plan_columns
-from ._fastpath import ndjson_apply, ndjson_submit
+from ._fastpath import ndjson_apply, ndjson_submit, ndjson_warm_up
 from ._jsonscan import JSONDecodeError, find_lone_surrogate, loads, scan_value
 from .contract import Contract
 from .keys import Unroutable
@@ -544,7 +544,9 @@ class _Run:
         # Arrow read has a fixed cost); each piece is checked for lone surrogates as it comes
         # and the fast path works on one run (in a thread of its own) while the next run is read and
         # cut, and the one before is applied: runs are applied strictly in order
-        want = FAST_BLOCKS * READ_BLOCK
+        # The first run is one read block: the fast path's thread starts on it sooner.
+        ndjson_warm_up(self)
+        want = READ_BLOCK
         run: list[bytes] = []
         size = 0
         started = None  # (data, handle) of the run the fast path is working on
@@ -555,6 +557,7 @@ class _Run:
             if size >= want:
                 started = self._line_run(b"\n".join(run), started)
                 run, size = [], 0
+                want = FAST_BLOCKS * READ_BLOCK
         if run:
             started = self._line_run(b"\n".join(run), started)
         if started is not None:

@@ -103,6 +103,10 @@ class _Plan:
     # of those keys that are not the row path's -?[0-9]+(\.[0-9]+)? (None: no such columns)
     read_schema_num: Any = None
     bad_dec_string: Any = None
+    # a regex finding a contract key (at any depth) followed by a value of a JSON kind its read type
+    # refuses: for dirty chunks, so one read finds most of what Arrow would refuse line by line
+    wrong_kind: Any = None
+    wrong_kind_num: Any = None  # the same with decimals read from numbers too
     dec_number: Any = None  # a regex finding a decimal's key followed by a number
 
 
@@ -152,6 +156,46 @@ def _tree_schema(contract: Contract, numeric_decimals: bool):
     return pa.schema(build(tree))
 
 
+# the first byte(s) a value of each kind may start with (null everywhere)
+_KIND_STARTS = {"object": b"{n", "string": b'"n', "number": b"-0-9n", "boolean": b"tfn", "array": b"[n"}
+
+
+def _kind(type_str: str) -> str:
+    if type_str.startswith("array<"):
+        return "array"
+    if type_str in ("int", "bigint", "double", "float"):
+        return "number"
+    if type_str == "boolean":
+        return "boolean"
+    return "string"  # string, and decimal/date/timestamp read from their text
+
+
+def _wrong_kind_re(contract: Contract, numeric_decimals: bool):
+    """One regex: ``"key"`` then ``:`` then a first byte no value of that key may start with. A key
+    read two ways (say ``a.id`` a number and ``b.id`` a string) takes both kinds. Hits are only
+    suspects (a key of the same name elsewhere in a record may be anything): their lines go to
+    the row path, which judges them; a hit is never needed for correctness."""
+    kinds: dict[str, set[str]] = {}
+    for c in contract.columns:
+        for seg in c.source[:-1]:
+            kinds.setdefault(seg, set()).add("object")
+        k = _kind(c.type)
+        if numeric_decimals and decimal_params(c.type) is not None:
+            kinds.setdefault(c.source[-1], set()).update(("string", "number"))
+        else:
+            kinds.setdefault(c.source[-1], set()).add(k)
+    by_starts: dict[bytes, list[str]] = {}
+    for key, ks in kinds.items():
+        starts = b"".join(sorted(_KIND_STARTS[k] for k in ks))
+        by_starts.setdefault(starts, []).append(key)
+    alts = []
+    for starts, keys in sorted(by_starts.items()):
+        raw = b"|".join(re.escape(json.dumps(k, ensure_ascii=False)[1:-1].encode()) for k in sorted(keys))
+        alts.append(rb'"(?:' + raw + rb')"[ \t\r]*:[ \t\r]*[^ \t\r' + starts.replace(b"-0-9", b"0-9\\-")
+                    + rb"]")
+    return b"|".join(alts).decode()  # RE2 syntax too: run by pyarrow.compute (see _lines_matching)
+
+
 def _plan(contract: Contract) -> _Plan | None:
     key = (contract.sha256, contract.columns)
     if key in _PLANS:
@@ -162,6 +206,7 @@ def _plan(contract: Contract) -> _Plan | None:
             read_schema=_tree_schema(contract, False),
             columns=contract.columns,
             targets=tuple(f.type for f in contract.arrow_schema()),
+            wrong_kind=_wrong_kind_re(contract, False),
         )
         dec = [c for c in contract.columns if decimal_params(c.type) is not None]
         if dec and not any(c.type.startswith("array<decimal") for c in contract.columns):
@@ -176,6 +221,8 @@ def _plan(contract: Contract) -> _Plan | None:
                     read_schema=plan.read_schema,
                     columns=plan.columns,
                     targets=plan.targets,
+                    wrong_kind=plan.wrong_kind,
+                    wrong_kind_num=_wrong_kind_re(contract, True),
                     read_schema_num=num,
                     bad_dec_string=re.compile(
                         rb'"(?:' + raw + rb')"[ \t\r]*:[ \t\r]*"(?!-?[0-9]+(?:\.[0-9]+)?")'
@@ -239,6 +286,18 @@ def _lines_with(data: bytes, lines: list[bytes], needles: tuple[bytes, ...]) -> 
         return set()
     starts = _line_starts(lines)
     return {_line_of(starts, h) for h in hits}
+
+
+def _lines_matching(data: bytes, lines: list[bytes], pattern: str) -> list[int]:
+    """The lines (0-based) in which the RE2 ``pattern`` matches: the chunk's bytes viewed as one
+    Arrow string per line (no copy; each with its line break), searched by RE2 with the GIL
+    released (Python's re is ten times slower at an alternation of keys)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    offsets = pa.array([*_line_starts(lines), len(data)], pa.int32())
+    arr = pa.StringArray.from_buffers(len(lines), offsets.buffers()[1], pa.py_buffer(data))
+    return pc.indices_nonzero(pc.match_substring_regex(arr, pattern)).to_pylist()
 
 
 def _tiny_lines(data: bytes, lines: list[bytes]) -> set[int]:
@@ -568,6 +627,7 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25, numeric_hint
     # spell a decimal's key. The regex that tells costs a pass over the text: it runs when the last
     # chunk had such numbers (``numeric_hint``), or once a read with the strings' schema has failed.
     numeric = False
+    kinds_checked = False
 
     def go_numeric() -> bool:
         nonlocal numeric
@@ -611,6 +671,19 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25, numeric_hint
                 if attempt == 0 and go_numeric():
                     attempt -= 1  # read again as the first attempt, decimals from numbers too
                     continue
+                if attempt == 0 and not kinds_checked:
+                    # a dirty chunk: the lines whose contract keys hold values of a wrong kind (one
+                    # regex pass) leave before Arrow's reader is asked line by line
+                    kinds_checked = True
+                    hits = _lines_matching(
+                        data, lines, plan.wrong_kind_num if numeric else plan.wrong_kind
+                    )
+                    if hits:
+                        before_kinds = len(bad)
+                        bad.update(hits)
+                        if len(bad) > before_kinds:
+                            attempt -= 1  # read again as the first attempt, without them
+                            continue
                 schema = plan.read_schema_num if numeric else plan.read_schema
                 # find the lines Arrow refuses: runs of contiguous lines, read as slices of the chunk
                 table = None

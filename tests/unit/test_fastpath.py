@@ -579,3 +579,26 @@ def test_property_same_through_both_paths(recs, on_error, ascii_, crlf):
 
 def test_the_transform_calls_the_fast_path() -> None:
     assert HOOKED, "lake_etl.transform no longer calls _fastpath.ndjson_lines"
+
+
+def test_wrong_kind_suspects_are_the_lines_arrow_would_refuse():
+    """A dirty chunk: lines whose contract keys hold a value of a kind the column's read type refuses
+    are found in one RE2 pass (before Arrow's reader is asked line by line); nulls, right kinds and
+    other keys are left alone."""
+    contract = make_contract(NESTED, "reject_record")
+    plan = _fastpath._plan(contract)
+    lines = [
+        b'{"id": 1, "user": {"name": "Ada", "address": {"city": "Paris"}}, "score": 1.5, "tags": ["a"]}',
+        b'{"id": "1x", "score": 2}',  # string for a bigint
+        b'{"id": 3, "score": "high"}',  # string for a double
+        b'{"id": 4, "user": {"name": 12345}}',  # number for a string
+        b'{"id": 5, "tags": "a,b"}',  # string for an array
+        b'{"id": 6, "active": "yes"}',  # string for a boolean
+        b'{"id": 7, "user": [1]}',  # array for an object
+        b'{"id": 8, "user": null, "score": null, "tags": null, "active": false, "ts": null}',
+        b'{"id":-9,"score":-0.5,"active":true,"amount":"1.25","extra":{"n":"x"}}',
+        b'{"id": 10, "user": {"address": {"city": {"x": 1}}}}',  # object for a string, nested
+    ]
+    data = b"\n".join(lines)
+    hits = _fastpath._lines_matching(data, lines, plan.wrong_kind)
+    assert hits == [1, 2, 3, 4, 5, 6, 9]

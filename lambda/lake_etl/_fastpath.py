@@ -863,6 +863,51 @@ def ndjson_submit(run: Any, data: bytes) -> Any | None:
     return _splitter().submit(_split_or_none, data, plan, state[2], prepared)
 
 
+def _apply_at_once(run: Any, sp: _Split) -> None:
+    """The chunk's lines for the row path judged together (one coercion, not one per run of them),
+    then its rows, fast and slow, added in line order as one batch: the same records, indices,
+    errors, line numbers and rows as run by run."""
+    import pyarrow as pa
+
+    lines, slow, fast = sp.lines, sp.slow, sp.fast
+    run._flush()  # records collected before this chunk come first
+    first_line = run.lines_seen + 1
+    base = run.n
+    items = []  # (line number, record index, text) of the non-blank slow lines
+    item_line = []  # their line indices
+    blanks = 0
+    for i in slow:
+        ln = lines[i]
+        if not ln.strip(b" \t\r"):  # a blank line is no record (as _line_batch judges it)
+            blanks += 1
+            continue
+        items.append((first_line + i, base + i - blanks, ln))
+        item_line.append(i)
+    batch, rows = run._judge_lines(items) if items else (None, [])
+    run.n = base + len(lines) - blanks
+    run.good += len(fast)
+    run.lines_seen += len(lines)
+    if run.failed:
+        return
+    fast_batch = pa.RecordBatch.from_arrays(sp.arrays, schema=run.schema)
+    if batch is None or not rows:
+        if fast_batch.num_rows:
+            run._add_batch(fast_batch)
+        return
+    # interleave: each good slow row goes before the first fast row of a later line
+    order: list[int] = []
+    prev = 0
+    for r, k in enumerate(rows):
+        c = bisect_right(fast, item_line[k])
+        order.extend(range(prev, c))
+        order.append(len(fast) + r)
+        prev = c
+    order.extend(range(prev, len(fast)))
+    table = pa.Table.from_batches([fast_batch, batch]).take(pa.array(order, pa.int64()))
+    for b in table.combine_chunks().to_batches():
+        run._add_batch(b)
+
+
 def ndjson_apply(run: Any, data: bytes, handle: Any) -> bool | None:
     """Apply the fast path's result for ``data`` (see :func:`ndjson_lines`), or return None: the
     row path must take the lines (nothing of the run was touched)."""
@@ -880,11 +925,15 @@ def ndjson_apply(run: Any, data: bytes, handle: Any) -> bool | None:
     STATS["records"] += len(sp.fast)
     import pyarrow as pa
 
-    from .transform import ROW_GROUP_ROWS
+    from .transform import CHUNK_RECORDS, ROW_GROUP_ROWS
 
     lines, slow = sp.lines, sp.slow
     run.keys.update(sp.keys)
     n = len(lines)
+    if len(slow) <= CHUNK_RECORDS:
+        _apply_at_once(run, sp)
+        return True
+    # many lines for the row path: run by run, as the row path alone would take them
     i = 0  # next line
     j0 = 0  # next fast row
     s = 0  # next slow line: slow[s]

@@ -606,6 +606,37 @@ class _Run:
                 self._flush()
                 objs, obj_idx, rec_errs = self.objs, self.obj_idx, self.rec_errs
 
+    def _judge_lines(self, items: list[tuple[int, int, bytes]]):
+        """The row path for scattered lines, all at once: ``items`` are (line number, record index,
+        text) of non-blank lines, in order. Errors and keys are noted as :meth:`_line_batch` and
+        :meth:`_flush` note them; the counts of records are the caller's. Returns the RecordBatch
+        of the good records (None: none, or the run failed) and the positions (in ``items``) of its
+        rows."""
+        objs, obj_idx, rec_errs = self.objs, self.obj_idx, self.rec_errs
+        assert not objs and not rec_errs  # flushed by the caller: records stay in order
+        pos: list[int] = []
+        for k, (line_no, idx, raw) in enumerate(items):
+            try:
+                v = loads(raw.decode("utf-8"))
+            except JSONDecodeError as e:
+                rec_errs.append(
+                    (
+                        idx,
+                        "malformed_json",
+                        f"line {line_no} is not one JSON value ({e.msg} at column {e.colno}); "
+                        "each non-blank line must hold exactly one JSON object",
+                    )
+                )
+            else:
+                if type(v) is dict:
+                    objs.append(v)
+                    obj_idx.append(idx)
+                    pos.append(k)
+                else:
+                    rec_errs.append((idx, "not_an_object", _not_object(v)))
+        batch, keep = self._judge()
+        return batch, [pos[p] for p in keep]
+
     def _record(self, v: Any) -> None:
         idx = self.n
         self.n += 1
@@ -620,9 +651,17 @@ class _Run:
     # ---- a chunk of records -> errors + Arrow
 
     def _flush(self) -> None:
+        batch, _keep = self._judge()
+        if batch is not None:
+            self._add_batch(batch)
+
+    def _judge(self):
+        """Coerce the records collected so far: their errors noted (in record order), keys noted,
+        counts kept; the good records' RecordBatch and their positions among the records
+        collected (None and []: none, or the run failed)."""
         objs, obj_idx, rec_errs = self.objs, self.obj_idx, self.rec_errs
         if not objs and not rec_errs:
-            return
+            return None, []
         self.objs, self.obj_idx, self.rec_errs = [], [], []
         for o in objs:
             self.keys.update(o)
@@ -638,18 +677,21 @@ class _Run:
             self.failed = True
             self.pending, self.pending_rows = [], 0
         if self.failed or n_good == 0:
-            return
-        self._add(chunk, len(objs))
-
-    def _add(self, chunk: ChunkColumns, n: int) -> None:
+            return None, []
         import pyarrow as pa
 
         cols = chunk.columns
         if chunk.bad:
-            keep = [p for p in range(n) if p not in chunk.bad]
+            keep = [p for p in range(len(objs)) if p not in chunk.bad]
             cols = [[c[p] for p in keep] for c in cols]
+        else:
+            keep = list(range(len(objs)))
         arrays = [pa.array(c, type=f.type) for c, f in zip(cols, self.schema, strict=True)]
-        batch = pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schema), keep
+
+    def _add_batch(self, batch) -> None:
+        import pyarrow as pa
+
         self.pending.append(batch)
         self.pending_rows += batch.num_rows
         while self.pending_rows >= ROW_GROUP_ROWS:

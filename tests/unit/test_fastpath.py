@@ -602,3 +602,37 @@ def test_wrong_kind_suspects_are_the_lines_arrow_would_refuse():
     data = b"\n".join(lines)
     hits = _fastpath._lines_matching(data, lines, plan.wrong_kind)
     assert hits == [1, 2, 3, 4, 5, 6, 9]
+
+
+@needs_hook
+@pytest.mark.parametrize("on_error", ["reject_record", "reject_file"])
+def test_scattered_row_path_lines_keep_order_numbers_and_rows(on_error, monkeypatch):
+    """Lines the fast path hands to the row path, scattered through a chunk, are judged together:
+    good ones (a leading blank, a deep record) land between the fast rows in line order; blank
+    lines are no records; malformed lines keep their line numbers in the messages."""
+    rng = random.Random(11)
+    odd = [
+        "",  # blank: no record
+        "   \t",  # blank too
+        " " + json.dumps(nested_record(0, rng, False)),  # leading blank: row path, a good row
+        json.dumps(nested_record(0, rng, False)) + " ",  # trailing blank: row path, a good row
+        '{"id": 5, "ts": "2026-01-01T00:00:00Z", "extra": ' + "[" * 40 + "]" * 40 + "}",  # deep: good
+        '{"id": 6, "ts": "2026-01-01T00:00:00Z"',  # malformed
+        "[1, 2]",  # not an object
+        json.dumps(nested_record(0, rng, True)),  # a bad value
+    ]
+    out = []
+    for i in range(3000):
+        out.append(json.dumps(nested_record(i, rng, False), ensure_ascii=False))
+        if rng.random() < 0.04:
+            out.append(rng.choice(odd))
+    raw = ("\n".join(out) + "\n").encode()
+    contract = make_contract(NESTED, on_error)
+    before = _fastpath.STATS["records"]
+    row, fast, _used = run_both(raw, contract, monkeypatch=monkeypatch)
+    assert fast == row
+    assert _fastpath.STATS["records"] - before >= 2900
+    messages = [e["message"] for e in row[2] if e["kind"] == "malformed_json"]
+    assert messages and all(m.startswith("line ") for m in messages)
+    if on_error == "reject_record":
+        assert row[1] > 3000  # the good odd lines were written too

@@ -718,12 +718,19 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25, numeric_hint
                 return None  # no progress (after an inferring scan, when the read failed)
         else:
             return None
-        table = table.combine_chunks()
+        tops: dict[str, Any] = {}  # the read columns as one chunk each (unread ones not copied)
+
+        def top(name: str):
+            if name not in tops:
+                chunks = table.column(name).chunks
+                tops[name] = chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks)
+            return tops[name]
+
         ok = None
         zero = None
         arrays = []
         for col, target in zip(plan.columns, plan.targets, strict=True):
-            arr = table.column(col.source[0]).chunk(0)
+            arr = top(col.source[0])
             for seg in col.source[1:]:
                 arr = pc.struct_field(arr, seg)
             c_ok, out, c_zero = _column(arr, col, target)

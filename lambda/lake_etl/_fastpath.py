@@ -17,12 +17,13 @@ run) when the fast path cannot help. A line is vouched for only when:
   and non-integral integers, lone surrogates, malformed JSON. A refused line is found from the
   error's row number (reading on after it), or by halving when the error names no row;
 - the whole read yields one row per line (no line with two values) and no NaN/Infinity anywhere;
-- its values pass the row path's rules, checked with ``pyarrow.compute``: non-nullable columns not
-  null; doubles below 2^53 in magnitude (Arrow rounds larger integer literals); a 0.0 or -0.0 only
-  when its line has no literal that may underflow or be the integer ``-0``; float32 neither subnormal
-  nor a rounding tie (the row path decides ties on the literal); decimals, dates and timestamps by
-  strict regexes (``pc.match_substring_regex``), the calendar, fraction digits within the unit, UTC
-  instants within 0001..9999, before Arrow's casts; arrays element by element.
+- its values pass the row path's rules, checked with Arrow's compute kernels (:mod:`._arrowc`):
+  non-nullable columns not null; doubles below 2^53 in magnitude (Arrow rounds larger integer
+  literals); a 0.0 or -0.0 only when its line has no literal that may underflow or be the
+  integer ``-0``; float32 neither subnormal nor a rounding tie (the row path decides ties on the
+  literal); decimals, dates and timestamps by strict regexes (``match_substring_regex``), the
+  calendar, fraction digits within the unit, UTC instants within 0001..9999, before Arrow's
+  casts; arrays element by element.
 
 Unread top-level keys are counted as the row path counts them: the inferred table's column names
 are the keys of the lines it read. ``LAKE_ETL_FASTPATH=0`` turns the fast path off (read at each
@@ -294,7 +295,8 @@ def _lines_matching(data: bytes, lines: list[bytes], pattern: str) -> list[int]:
     Arrow string per line (no copy; each with its line break), searched by RE2 with the GIL
     released (Python's re is ten times slower at an alternation of keys)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
+
+    from . import _arrowc as pc
 
     offsets = pa.array([*_line_starts(lines), len(data)], pa.int32())
     arr = pa.StringArray.from_buffers(len(lines), offsets.buffers()[1], pa.py_buffer(data))
@@ -320,7 +322,8 @@ def _has_nonfinite(arr) -> bool:
     """Any NaN or infinity among the float values anywhere in ``arr`` (structs and lists walked):
     Arrow's reader takes the NaN/Infinity tokens, which are not JSON."""
     import pyarrow as pa
-    import pyarrow.compute as pc
+
+    from . import _arrowc as pc
 
     if isinstance(arr, pa.ChunkedArray):
         return any(_has_nonfinite(c) for c in arr.chunks)
@@ -442,7 +445,7 @@ def _scan_runs(buf, starts: list[int], ends: list[int], runs: list[tuple[int, in
 
 
 def _and(ok, more):
-    import pyarrow.compute as pc
+    from . import _arrowc as pc
 
     if more.null_count:
         more = pc.fill_null(more, True)  # null values are not this check's business
@@ -452,7 +455,8 @@ def _and(ok, more):
 def _days_ok(arr):
     """For "YYYY-MM-DD..." strings (format already checked): a real calendar date, years 0001-9999."""
     import pyarrow as pa
-    import pyarrow.compute as pc
+
+    from . import _arrowc as pc
 
     y = pc.cast(pc.utf8_slice_codeunits(arr, 0, 4), pa.int32())
     m = pc.cast(pc.utf8_slice_codeunits(arr, 5, 7), pa.int32())
@@ -476,7 +480,8 @@ def _scalar(arr, type_str: str, unit: str, target):
     """(ok, out): ``ok`` a boolean Array (False: the row path must judge this row) or None for all
     fine; ``out`` the values in ``target``'s type (rows not ok hold nulls or garbage)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
+
+    from . import _arrowc as pc
 
     ok = None
     if arr.null_count == len(arr):
@@ -485,7 +490,7 @@ def _scalar(arr, type_str: str, unit: str, target):
         # integer literals above 2^53 are rounded by Arrow (the row path reports precision_loss)
         ok = _and(ok, pc.less(pc.abs(arr), _TWO53))
     if type_str in _AS_READ:
-        return ok, (arr if arr.type == target else arr.cast(target))
+        return ok, (arr if arr.type == target else pc.cast(arr, target))
     if type_str == "float":
         # |value| < 2^53 (above) keeps it far below FLT_MAX; float32 subnormals and underflow: row path
         a = pc.abs(arr)
@@ -502,7 +507,7 @@ def _scalar(arr, type_str: str, unit: str, target):
         if p - s < 38:
             limit = pa.scalar(Decimal(10) ** (p - s), arr.type)
             ok = _and(ok, pc.less(pc.abs(arr), limit))
-        return ok, pc.if_else(ok, arr, None).cast(target)
+        return ok, pc.cast(pc.if_else(ok, arr, None), target)
     if type_str.startswith("decimal("):
         p, s = decimal_params(type_str)  # type: ignore[misc]
         k = p - s
@@ -532,21 +537,21 @@ def _scalar(arr, type_str: str, unit: str, target):
                 arr = pc.replace_substring_regex(arr, rf"(\.[0-9]{{{d}}})0+", r"\1")
         target_type = pa.date32() if type_str == "date" else pa.timestamp(unit, tz="UTC")
         try:
-            out = arr.cast(target_type)
+            out = pc.cast(arr, target_type)
         except pa.ArrowInvalid:
             days = pc.fill_null(_days_ok(pc.if_else(ok, arr, "0001-01-01")), True)
             ok = pc.and_(ok, days)
             arr = pc.if_else(days, arr, None)
-            out = arr.cast(target_type)
+            out = pc.cast(arr, target_type)
         if type_str == "date":
             return ok, out
         scale = 10**d
-        v = out.cast(pa.int64())
+        v = pc.cast(out, pa.int64())
         in_range = pc.and_(pc.greater_equal(v, -62135596800 * scale), pc.less(v, 253402300800 * scale))
         return _and(ok, in_range), out  # outside 0001-01-01..9999-12-31 once in UTC: row path
     # decimal
     p, s = decimal_params(type_str)  # type: ignore[misc]
-    return ok, pc.if_else(ok, arr, None).cast(pa.decimal128(p, s))
+    return ok, pc.cast(pc.if_else(ok, arr, None), pa.decimal128(p, s))
 
 
 _AS_READ = ("string", "boolean", "int", "bigint", "double")  # Arrow's reader already checked them
@@ -556,12 +561,13 @@ def _column(arr, col: Column, target):
     """(ok, out, zero) for one contract column: see :func:`_scalar`; ``zero`` (double and float
     columns) marks the rows holding a 0.0 or -0.0 (judged on the text by :func:`_split`), or None."""
     import pyarrow as pa
-    import pyarrow.compute as pc
+
+    from . import _arrowc as pc
 
     ok = None
     zero = None
     if not col.nullable and arr.null_count:
-        ok = arr.is_valid()  # missing_required: the row path reports it
+        ok = pc.is_valid(arr)  # missing_required: the row path reports it
     et = col.element_type
     if et is None:
         e_ok, out = _scalar(arr, col.type, col.unit, target)
@@ -588,9 +594,9 @@ def _column(arr, col: Column, target):
             zeros = pc.indices_nonzero(pc.fill_null(pc.equal(values, 0.0), False))
             if len(zeros):
                 zero = pc.is_in(rows, value_set=pc.take(pc.list_parent_indices(arr), zeros))
-        out = pa.ListArray.from_arrays(offsets, new_values, mask=arr.is_null() if arr.null_count else None)
+        out = pa.ListArray.from_arrays(offsets, new_values, mask=pc.is_null(arr) if arr.null_count else None)
     if out.type != target:
-        out = out.cast(target)
+        out = pc.cast(out, target)
     return ok, out, zero
 
 
@@ -618,7 +624,8 @@ def _prepare(data: bytes) -> tuple[list[bytes], set[int]]:
 def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25, numeric_hint: bool = False,
            prepared: tuple[list[bytes], set[int]] | None = None) -> _Split | None:
     import pyarrow as pa
-    import pyarrow.compute as pc
+
+    from . import _arrowc as pc
 
     lines, bad = prepared if prepared is not None else _prepare(data)
     n = len(lines)
@@ -765,7 +772,7 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25, numeric_hint
     if ok is not None and not pc.all(ok).as_py():
         # rows the row path must judge: it notes their keys itself, so the table's keys still hold
         keep = pc.indices_nonzero(ok)
-        arrays = [a.take(keep) for a in arrays]
+        arrays = [pc.take(a, keep) for a in arrays]
         slow = bad | {good[i] for i in pc.indices_nonzero(pc.invert(ok)).to_pylist()}
         good = [good[i] for i in keep.to_pylist()]
     return _Split(lines=lines, fast=good, arrays=arrays, keys=keys, slow=sorted(slow), numeric=numeric)
@@ -832,8 +839,10 @@ def _splitter():
 
 
 def _import_readers() -> None:
-    import pyarrow.compute  # noqa: F401
+    import pyarrow._compute  # noqa: F401
     import pyarrow.json  # noqa: F401
+
+    from . import _arrowc  # noqa: F401
 
 
 def ndjson_warm_up(run: Any) -> None:
@@ -880,6 +889,8 @@ def _apply_at_once(run: Any, sp: _Split) -> None:
     errors, line numbers and rows as run by run."""
     import pyarrow as pa
 
+    from . import _arrowc as pc
+
     lines, slow, fast = sp.lines, sp.slow, sp.fast
     run._flush()  # records collected before this chunk come first
     first_line = run.lines_seen + 1
@@ -914,7 +925,7 @@ def _apply_at_once(run: Any, sp: _Split) -> None:
         order.append(len(fast) + r)
         prev = c
     order.extend(range(prev, len(fast)))
-    table = pa.Table.from_batches([fast_batch, batch]).take(pa.array(order, pa.int64()))
+    table = pc.take(pa.Table.from_batches([fast_batch, batch]), pa.array(order, pa.int64()))
     for b in table.combine_chunks().to_batches():
         run._add_batch(b)
 

@@ -636,3 +636,37 @@ def test_scattered_row_path_lines_keep_order_numbers_and_rows(on_error, monkeypa
     assert messages and all(m.startswith("line ") for m in messages)
     if on_error == "reject_record":
         assert row[1] > 3000  # the good odd lines were written too
+
+
+@needs_hook
+def test_the_fast_path_does_not_import_pyarrow_compute(tmp_path):
+    """As in the Lambda package (pyarrow only, no numpy): a transform through the fast path, clean
+    and dirty, never imports pyarrow.compute (its wrappers cost ~25 ms per cold start); the same
+    kernels are called through lake_etl._arrowc."""
+    import subprocess
+    import sys
+
+    rng = random.Random(12)
+    raw = "".join(json.dumps(nested_record(i, rng, i % 50 == 0)) + "\n" for i in range(3000))
+    (tmp_path / "in.jsonl").write_text(raw)
+    contract = {"dataset": "fp", "version": 1, "on_error": "reject_record", "columns": NESTED}
+    (tmp_path / "v1.json").write_text(json.dumps(contract))
+    code = f"""
+import io, sys
+class NoNumpy:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in ("numpy", "pandas"):
+            raise ModuleNotFoundError(name)
+sys.meta_path.insert(0, NoNumpy())
+from lake_etl import _fastpath
+from lake_etl.contract import load_contract
+from lake_etl.transform import transform
+r = transform(open({str(tmp_path / "in.jsonl")!r}, "rb"), load_contract({str(tmp_path / "v1.json")!r}),
+              "uploads/fp/2026/11/27/in.jsonl", io.BytesIO())
+print(r.records_written, len(r.errors), _fastpath.STATS["records"], "pyarrow.compute" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    written, errors, fast_records, imported = out.split()
+    assert int(written) + int(errors) >= 3000 and int(errors) > 0
+    assert int(fast_records) > 2500
+    assert imported == "False"

@@ -791,18 +791,20 @@ _POOL_CHOSEN: list[bool] = []
 
 
 def _choose_memory_pool() -> None:
-    """Once per process: Arrow's jemalloc pool where the wheel has it, unless the user chose a pool
-    (ARROW_DEFAULT_MEMORY_POOL). The transform allocates and frees megabytes a chunk at a time;
-    the default mimalloc pool hands freed segments back to the OS and faults them in again as huge
-    pages: 0.2-0.5 s of system time per 100k-record run in a Firecracker VM (as Lambda runs)
-    against 0.1-0.2 s with jemalloc, measured (bench/README.md). Same bytes either way."""
+    """Once per process, when pyarrow was imported before lake_etl (so the environment variable
+    lake_etl sets came too late, see lake_etl/__init__.py) and the user chose no pool: pyarrow's
+    own calls use jemalloc from here on (Arrow's C++ internals keep the pool chosen at load)."""
     if _POOL_CHOSEN:
         return
     _POOL_CHOSEN.append(True)
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
-        return
     import pyarrow as pa
 
+    from . import _POOL_SET_HERE
+
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL") and not _POOL_SET_HERE:
+        return  # the user's choice
+    if pa.default_memory_pool().backend_name == "jemalloc":
+        return
     try:
         pa.set_memory_pool(pa.jemalloc_memory_pool())
     except (NotImplementedError, pa.ArrowException):  # a build without jemalloc: keep the default

@@ -271,7 +271,10 @@ def _suspects_text(data: bytes, lines: list[bytes]) -> set[int]:
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         bad.update(i for i, ln in enumerate(lines) if b"\r" in ln[:-1])
     t = data.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in data else data
-    t = t.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+    t = t.translate(None, _NOT_STRUCTURE)
+    # drop the strings ('""' once their contents are gone): when every quote is in such a pair
+    # (counted), deleting the quotes is the same and three times cheaper than replace
+    t = t.translate(None, b'"') if t.count(b'"') == 2 * t.count(b'""') else t.replace(b'""', b"")
     for _ in range(MAX_NESTING):
         t2 = t.replace(b"{}", b"").replace(b"[]", b"")
         if len(t2) == len(t):

@@ -67,6 +67,11 @@ ascii_upper = _unary("ascii_upper")
 utf8_length = _unary("utf8_length")
 
 
+def count_distinct(x):
+    """Distinct non-null values (pyarrow.compute's default mode, "only_valid")."""
+    return _call("count_distinct", [x], _c.CountOptions("only_valid"))
+
+
 def if_else(cond, left, right):
     return _call("if_else", [cond, left, right])
 

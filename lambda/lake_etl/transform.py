@@ -726,6 +726,7 @@ class _Run:
                 compression="snappy",
                 version="2.6",
                 write_statistics=True,
+                use_dictionary=_dictionary_columns(table),
             )
         self.writer.write_table(table.combine_chunks(), row_group_size=ROW_GROUP_ROWS)
 
@@ -774,6 +775,35 @@ class _Run:
         if self.writer is not None:
             w, self.writer = self.writer, None
             w.close()
+
+
+DICT_SAMPLE = 4096  # rows of the first row group looked at per column
+
+
+def _dictionary_columns(table) -> list[str]:
+    """The Parquet leaf columns to dictionary-encode: those whose first :data:`DICT_SAMPLE` values
+    (of the file's first row group; a list's elements) repeat, at most half of them distinct.
+    Arrow's writer would otherwise try a dictionary on every column and give up only after 1 MiB
+    of distinct values, on ids, timestamps, e-mail addresses: slower, and a larger file (their
+    first values dictionary-encoded for nothing). Decided from the rows alone: the same bytes
+    whichever way they were read. Columns with no values yet keep the dictionary."""
+    import pyarrow as pa
+
+    from . import _arrowc as pc
+
+    names = []
+    for fld in table.schema:
+        col = table.column(fld.name).slice(0, DICT_SAMPLE)
+        path = fld.name
+        if pa.types.is_list(fld.type):
+            col = pa.chunked_array(
+                [pc.list_flatten(c) for c in col.chunks], type=fld.type.value_type
+            )
+            path = f"{fld.name}.list.element"
+        present = len(col) - col.null_count
+        if present == 0 or pc.count_distinct(col).as_py() * 2 <= present:
+            names.append(path)
+    return names
 
 
 def _not_object(v: Any) -> str:

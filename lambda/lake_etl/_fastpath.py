@@ -851,7 +851,7 @@ def _import_readers() -> None:
 def ndjson_warm_up(run: Any) -> None:
     """NDJSON is coming: with two or more CPUs, import what the fast path uses in the fast path's
     thread now, while the transform reads and cuts the first lines (~30 ms of imports off the
-    critical path; the writer's pyarrow.parquet is imported while the transform waits for the
+    critical path; the writer's pyarrow._parquet is imported while the transform waits for the
     first run, see :func:`ndjson_apply`). Nothing of the run is touched."""
     if enabled() and (os.cpu_count() or 1) >= 2 and _plan(run.contract) is not None:
         _splitter().submit(_import_readers)
@@ -936,8 +936,8 @@ def _apply_at_once(run: Any, sp: _Split) -> None:
 def ndjson_apply(run: Any, data: bytes, handle: Any) -> bool | None:
     """Apply the fast path's result for ``data`` (see :func:`ndjson_lines`), or return None: the
     row path must take the lines (nothing of the run was touched)."""
-    if "pyarrow.parquet" not in sys.modules and not handle.done():
-        import pyarrow.parquet  # noqa: F401 - the writer's, imported while the result is awaited
+    if "pyarrow._parquet" not in sys.modules and not handle.done():
+        import pyarrow._parquet  # noqa: F401 - the writer's, imported while the result is awaited
     sp = handle.result()
     state = _STATE.setdefault(run, [0, 0, False])
     if sp is not None:

@@ -842,8 +842,11 @@ def _splitter():
 
 
 def _import_readers() -> None:
+    import pyarrow as pa
     import pyarrow._compute  # noqa: F401
     import pyarrow.json  # noqa: F401
+
+    pa.array([0])  # the first conversion from Python values sets up pyarrow's datetime helpers
 
     from . import _arrowc  # noqa: F401
 

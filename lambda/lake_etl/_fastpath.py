@@ -8,10 +8,12 @@ an Arrow row; every other line goes, in its place, through the row path (``_Run.
 Parquet bytes are those of the row path alone. None (nothing touched, the row path takes the whole
 run) when the fast path cannot help. A line is vouched for only when:
 
-- the text guards pass: the line is ``{...}`` (CRLF allowed; not blank, no lone CR), and its
-  brackets outside strings reduce to nothing within :data:`MAX_NESTING` rounds (so no bracket inside
-  a string, no raw control character, nothing deep: Arrow's type inference of the unread fields
-  never meets deep input);
+- the text guards pass: the line is ``{...}`` (CRLF allowed; not blank, no lone CR); in a chunk
+  with a line longer than :data:`_SHORT_LINE` bytes (only there can nesting be deep enough to
+  crash Arrow's reader), and in a chunk whose first read fails, its brackets outside strings
+  reduce to nothing within :data:`MAX_NESTING` rounds (:func:`_deep_lines`);
+- the read's schema (the union of its lines') nests at most :data:`MAX_NESTING` levels, else the
+  bracket reduction finds the deeper lines and they go to the row path;
 - Arrow's reader (``pyarrow.json``, an explicit schema of the contract's source tree, unread fields
   inferred) takes it: it refuses wrong JSON kinds, duplicate keys on the paths read, out-of-range
   and non-integral integers, lone surrogates, malformed JSON. A refused line is found from the
@@ -260,16 +262,30 @@ def _line_starts(lines: list[bytes]) -> list[int]:
     return [0, *accumulate(len(ln) + 1 for ln in lines[:-1])]
 
 
+# Arrow's JSON reader survives a thousand levels of nesting but not ten thousand (it crashes the
+# process); a line of at most this many bytes cannot nest deeper than half of it
+_SHORT_LINE = 1024
+
+
 def _suspects_text(data: bytes, lines: list[bytes]) -> set[int]:
     """Lines the raw-text guards reject before any read: not ``{...}`` (blank, leading blank, not an
-    object, broken), a lone CR, and lines whose brackets outside strings do not reduce to nothing
-    within MAX_NESTING rounds (too deep, unbalanced, a bracket inside a string, a raw control
-    character: all kept in the reduced text). A handful of C-speed passes over the chunk."""
+    object, broken), a lone CR; and, when some line is longer than :data:`_SHORT_LINE` bytes (so
+    nesting deep enough to crash Arrow's reader is possible), :func:`_deep_lines`. Shorter lines
+    are read, and the read's schema tells how deep they nest (see :func:`_split`)."""
     bad = {i for i, ln in enumerate(lines) if ln[:1] != b"{" or ln[-1:] != b"}"}
     if bad and b"\r" in data:  # CRLF lines end in "}\r"; a CR anywhere else is a lone CR
         bad = {i for i in bad if not (lines[i][:1] == b"{" and lines[i][-2:] == b"}\r")}
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         bad.update(i for i, ln in enumerate(lines) if b"\r" in ln[:-1])
+    if max(map(len, lines)) > _SHORT_LINE:
+        bad |= _deep_lines(data, lines)
+    return bad
+
+
+def _deep_lines(data: bytes, lines: list[bytes]) -> set[int]:
+    """Lines whose brackets outside strings do not reduce to nothing within MAX_NESTING rounds (too
+    deep, unbalanced, a bracket inside a string, a raw control character: all kept in the reduced
+    text). A handful of C-speed passes over the chunk."""
     t = data.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in data else data
     t = t.translate(None, _NOT_STRUCTURE)
     # drop the strings ('""' once their contents are gone): when every quote is in such a pair
@@ -280,9 +296,20 @@ def _suspects_text(data: bytes, lines: list[bytes]) -> set[int]:
         if len(t2) == len(t):
             break
         t = t2
-    if t.count(b"\n") != len(t):
-        bad.update(i for i, rest in enumerate(t.split(b"\n")) if rest)
-    return bad
+    if t.count(b"\n") == len(t):
+        return set()
+    return {i for i, rest in enumerate(t.split(b"\n")) if rest}
+
+
+def _type_depth(t) -> int:
+    """Levels of nesting of an Arrow type as read from JSON: each struct or list is one."""
+    import pyarrow as pa
+
+    if pa.types.is_struct(t):
+        return 1 + max((_type_depth(t.field(k).type) for k in range(t.num_fields)), default=0)
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return 1 + _type_depth(t.value_type)
+    return 0
 
 
 def _lines_with(data: bytes, lines: list[bytes], needles: tuple[bytes, ...]) -> set[int]:
@@ -684,17 +711,19 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25, numeric_hint
                     continue
                 if attempt == 0 and not kinds_checked:
                     # a dirty chunk: the lines whose contract keys hold values of a wrong kind (one
-                    # regex pass) leave before Arrow's reader is asked line by line
+                    # regex pass), and those the bracket reduction rejects (deep, unbalanced, a raw
+                    # control character; short lines skipped it before the read) leave before
+                    # Arrow's reader is asked line by line
                     kinds_checked = True
-                    hits = _lines_matching(
+                    before_kinds = len(bad)
+                    bad.update(_lines_matching(
                         data, lines, plan.wrong_kind_num if numeric else plan.wrong_kind
-                    )
-                    if hits:
-                        before_kinds = len(bad)
-                        bad.update(hits)
-                        if len(bad) > before_kinds:
-                            attempt -= 1  # read again as the first attempt, without them
-                            continue
+                    ))
+                    if max(map(len, lines)) <= _SHORT_LINE:
+                        bad |= _deep_lines(data, lines)
+                    if len(bad) > before_kinds:
+                        attempt -= 1  # read again as the first attempt, without them
+                        continue
                 schema = plan.read_schema_num if numeric else plan.read_schema
                 # find the lines Arrow refuses: runs of contiguous lines, read as slices of the chunk
                 table = None
@@ -723,6 +752,10 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25, numeric_hint
                     bad |= _lines_with(data, lines, (b"}{", b"} {", b"}\t{", b"}\r{"))
                 elif any(_has_nonfinite(c) for c in table.columns):  # NaN, Infinity
                     bad |= _lines_with(data, lines, (b"NaN", b"Infinity"))
+                elif 1 + max((_type_depth(f.type) for f in table.schema), default=0) > MAX_NESTING:
+                    # some line nests deeper than the fast path vouches for (the schema read is the
+                    # union of the lines'): find them on the text
+                    bad |= _deep_lines(data, lines)
                 else:
                     break
             if len(bad) == before and not (table is None and attempt == 0):

@@ -361,7 +361,13 @@ def test_suspect_lines_are_the_ones_guarded():
              b'{"a": 1e-400}', b'{"a": ' + b"[" * 40 + b"]" * 40 + b"}"]
     data = b"\n".join(lines)
     lines = data.split(b"\n")
-    assert _fastpath._suspects_text(data, lines) == {2, 3, 5, 7}
+    # short lines: only their shape is judged before the read (the read's schema tells depth)
+    assert _fastpath._suspects_text(data, lines) == {2, 5}
+    # the bracket reduction: a bracket inside a string (3), too deep (7)
+    assert _fastpath._deep_lines(data, lines) == {3, 7}
+    # a line long enough to nest deeper than Arrow's reader survives: the reduction runs first
+    long = lines + [b'{"pad": "' + b"x" * _fastpath._SHORT_LINE + b'"}']
+    assert _fastpath._suspects_text(b"\n".join(long), long) == {2, 3, 5, 7}
     assert _fastpath._lines_with(data, lines, (b"NaN",)) == {1}
     assert _fastpath._tiny_lines(data, lines) == {6}
 

@@ -653,9 +653,20 @@ def _prepare(data: bytes) -> tuple[list[bytes], set[int]]:
 
 def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25, numeric_hint: bool = False,
            prepared: tuple[list[bytes], set[int]] | None = None) -> _Split | None:
+    """:func:`_split_read` then :func:`_split_check`: the fast path's verdict on a chunk."""
+    return _split_check(
+        _split_read(data, plan, max_suspects=max_suspects, numeric_hint=numeric_hint,
+                    prepared=prepared),
+        plan,
+    )
+
+
+def _split_read(data: bytes, plan: _Plan, *, max_suspects: float = 0.25, numeric_hint: bool = False,
+                prepared: tuple[list[bytes], set[int]] | None = None) -> _Read | None:
+    """The chunk's lines Arrow's reader takes (text guards, prefilters, reads that find refused
+    lines), read into one table; None: the row path takes the chunk."""
     import pyarrow as pa
 
-    from . import _arrowc as pc
 
     lines, bad = prepared if prepared is not None else _prepare(data)
     n = len(lines)
@@ -762,6 +773,34 @@ def _split(data: bytes, plan: _Plan, *, max_suspects: float = 0.25, numeric_hint
                 return None  # no progress (after an inferring scan, when the read failed)
         else:
             return None
+    except (_Doubt, pa.ArrowException, ValueError, TypeError, KeyError, OverflowError, IndexError):
+        return None
+    return _Read(data=data, lines=lines, bad=bad, good=good, table=table, numeric=numeric)
+
+
+@dataclass
+class _Read:
+    """What :func:`_split_read` leaves for :func:`_split_check`."""
+
+    data: bytes
+    lines: list[bytes]
+    bad: set[int]  # lines not read
+    good: list[int]  # the lines read, one table row each
+    table: Any
+    numeric: bool
+
+
+def _split_check(r: _Read | None, plan: _Plan) -> _Split | None:
+    """The read rows' values against the row path's rules (see the module's docstring): the
+    chunk's fast rows as Arrow arrays, the other lines for the row path."""
+    if r is None:
+        return None
+    import pyarrow as pa
+
+    from . import _arrowc as pc
+
+    data, lines, bad, good, table, numeric = r.data, r.lines, r.bad, r.good, r.table, r.numeric
+    try:
         tops: dict[str, Any] = {}  # the read columns as one chunk each (unread ones not copied)
 
         def top(name: str):
@@ -859,6 +898,31 @@ class _Ready:
 _SPLITTER: list = []  # one single-thread executor for _split (not _POOL: _split itself uses _POOL)
 
 
+def _read_or_none(data: bytes, plan: _Plan, numeric_hint: bool, prepared) -> _Read | None:
+    try:  # pure: touches nothing of the run
+        return _split_read(data, plan, numeric_hint=numeric_hint, prepared=prepared)
+    except Exception:  # noqa: BLE001 - any doubt, including a fault of this module: the row path
+        return None
+
+
+def _check_or_none(read, plan: _Plan) -> _Split | None:
+    try:  # pure: touches nothing of the run
+        return _split_check(read.result(), plan)
+    except Exception:  # noqa: BLE001 - as in _read_or_none
+        return None
+
+
+_CHECKER: list = []  # one single-thread executor for _split_check, after _SPLITTER's reads
+
+
+def _checker():
+    if not _CHECKER:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _CHECKER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="lake_etl_check"))
+    return _CHECKER[0]
+
+
 def _split_or_none(data: bytes, plan: _Plan, numeric_hint: bool, prepared=None) -> _Split | None:
     try:  # pure: touches nothing of the run
         return _split(data, plan, numeric_hint=numeric_hint, prepared=prepared)
@@ -919,7 +983,10 @@ def ndjson_submit(run: Any, data: bytes) -> Any | None:
         prepared = _prepare(data)  # here, while the thread reads and checks the run before
     except Exception:  # noqa: BLE001 - as in _split_or_none
         return None
-    return _splitter().submit(_split_or_none, data, plan, state[2], prepared)
+    # three stages, each in order: the read of this run in one thread while the run before is
+    # checked in another and the one before that applied here
+    read = _splitter().submit(_read_or_none, data, plan, state[2], prepared)
+    return _checker().submit(_check_or_none, read, plan)
 
 
 def _apply_at_once(run: Any, sp: _Split) -> None:

@@ -915,6 +915,17 @@ def _check_or_none(read, plan: _Plan) -> _Split | None:
 _CHECKER: list = []  # one single-thread executor for _split_check, after _SPLITTER's reads
 
 
+def _forget_pools() -> None:
+    """In a forked child (replay's process pool forks): the executors' threads did not come along,
+    and work submitted to them would wait forever. New ones are made on first use."""
+    _SPLITTER.clear()
+    _CHECKER.clear()
+    _POOL.clear()
+
+
+os.register_at_fork(after_in_child=_forget_pools)
+
+
 def _checker():
     if not _CHECKER:
         from concurrent.futures import ThreadPoolExecutor

@@ -678,3 +678,31 @@ print(r.records_written, len(r.errors), _fastpath.STATS["records"], "pyarrow.com
     assert int(fast_records) > 2500
     assert compute == "False"
     assert parquet == "False"  # the writer is opened on pyarrow._parquet (no pyarrow.fs, no ssl)
+
+
+@needs_hook
+def test_a_forked_child_transforms_after_the_parent_did(tmp_path):
+    """replay forks its worker processes; the fast path's thread pools, made in the parent by an
+    earlier transform, have no threads in the child: the child makes its own (it hung before)."""
+    import multiprocessing
+
+    rng = random.Random(13)
+    raw = "".join(json.dumps(nested_record(i, rng, i % 40 == 0)) + "\n" for i in range(2000)).encode()
+    contract = make_contract(NESTED, "reject_record")
+    parent = transform(raw, contract, KEY, io.BytesIO())
+    assert _fastpath._SPLITTER and _fastpath._CHECKER  # the pools exist in the parent
+
+    def child(q):
+        r = transform(raw, contract, KEY, io.BytesIO())
+        q.put((r.records_written, len(r.errors)))
+
+    ctx = multiprocessing.get_context("fork")
+    q = ctx.Queue()
+    p = ctx.Process(target=child, args=(q,))
+    p.start()
+    p.join(60)
+    alive = p.is_alive()
+    if alive:
+        p.kill()
+    assert not alive, "the forked child hung"
+    assert q.get(timeout=5) == (parent.records_written, len(parent.errors))

@@ -577,7 +577,6 @@ class _Run:
             self._line_batch(data.decode("utf-8").split("\n"))
 
     def _line_batch(self, lines: list[str]) -> None:
-        objs, obj_idx, rec_errs = self.objs, self.obj_idx, self.rec_errs
         first_line = self.lines_seen + 1
         self.lines_seen += len(lines)
         for k, line in enumerate(lines):
@@ -585,26 +584,31 @@ class _Run:
                 continue
             idx = self.n
             self.n += 1
-            try:
-                v = loads(line)
-            except JSONDecodeError as e:
-                rec_errs.append(
-                    (
-                        idx,
-                        "malformed_json",
-                        f"line {first_line + k} is not one JSON value ({e.msg} at column {e.colno}); "
-                        "each non-blank line must hold exactly one JSON object",
-                    )
-                )
-            else:
-                if type(v) is dict:
-                    objs.append(v)
-                    obj_idx.append(idx)
-                else:
-                    rec_errs.append((idx, "not_an_object", _not_object(v)))
-            if len(objs) + len(rec_errs) >= CHUNK_RECORDS:
+            self._line_record(line, first_line + k, idx)
+            if len(self.objs) + len(self.rec_errs) >= CHUNK_RECORDS:
                 self._flush()
-                objs, obj_idx, rec_errs = self.objs, self.obj_idx, self.rec_errs
+
+    def _line_record(self, line: str, line_no: int, idx: int) -> bool:
+        """One non-blank NDJSON line as record ``idx``: collected (True) when it is an object, else
+        its record error noted."""
+        try:
+            v = loads(line)
+        except JSONDecodeError as e:
+            self.rec_errs.append(
+                (
+                    idx,
+                    "malformed_json",
+                    f"line {line_no} is not one JSON value ({e.msg} at column {e.colno}); "
+                    "each non-blank line must hold exactly one JSON object",
+                )
+            )
+            return False
+        if type(v) is not dict:
+            self.rec_errs.append((idx, "not_an_object", _not_object(v)))
+            return False
+        self.objs.append(v)
+        self.obj_idx.append(idx)
+        return True
 
     def _judge_lines(self, items: list[tuple[int, int, bytes]]):
         """The row path for scattered lines, all at once: ``items`` are (line number, record index,
@@ -612,28 +616,9 @@ class _Run:
         :meth:`_flush` note them; the counts of records are the caller's. Returns the RecordBatch
         of the good records (None: none, or the run failed) and the positions (in ``items``) of its
         rows."""
-        objs, obj_idx, rec_errs = self.objs, self.obj_idx, self.rec_errs
-        assert not objs and not rec_errs  # flushed by the caller: records stay in order
-        pos: list[int] = []
-        for k, (line_no, idx, raw) in enumerate(items):
-            try:
-                v = loads(raw.decode("utf-8"))
-            except JSONDecodeError as e:
-                rec_errs.append(
-                    (
-                        idx,
-                        "malformed_json",
-                        f"line {line_no} is not one JSON value ({e.msg} at column {e.colno}); "
-                        "each non-blank line must hold exactly one JSON object",
-                    )
-                )
-            else:
-                if type(v) is dict:
-                    objs.append(v)
-                    obj_idx.append(idx)
-                    pos.append(k)
-                else:
-                    rec_errs.append((idx, "not_an_object", _not_object(v)))
+        assert not self.objs and not self.rec_errs  # flushed by the caller: records stay in order
+        pos = [k for k, (line_no, idx, raw) in enumerate(items)
+               if self._line_record(raw.decode("utf-8"), line_no, idx)]
         batch, keep = self._judge()
         return batch, [pos[p] for p in keep]
 

@@ -676,7 +676,8 @@ def main(argv: list[str] | None = None) -> int:
                         "or modes: clean, dirty")
     p.add_argument("--gb-file", action="store_true", help="also run lakectl on a ~1 GB NDJSON file")
     p.add_argument("--gb-bytes", type=int, default=10**9, help=argparse.SUPPRESS)
-    p.add_argument("--repeat", type=int, default=3, help="runs per tool; the fastest counts (default 3)")
+    p.add_argument("--repeat", type=int, default=5,
+                   help="runs per tool, taking turns; the fastest counts (default 5)")
     p.add_argument("--seed", type=int, default=20261127)
     p.add_argument("--workdir", help="keep inputs and outputs here (default: a temp dir, removed)")
     # worker mode (internal)

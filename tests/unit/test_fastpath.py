@@ -706,3 +706,61 @@ def test_a_forked_child_transforms_after_the_parent_did(tmp_path):
         p.kill()
     assert not alive, "the forked child hung"
     assert q.get(timeout=5) == (parent.records_written, len(parent.errors))
+
+
+def _deep(depth: int, leaf: str = "1") -> str:
+    return "[" * depth + leaf + "]" * depth
+
+
+# Lines that reach the guards changed for speed: nesting on both sides of MAX_NESTING and of the row
+# path's 64 levels (short lines are read first and judged by the read's schema), brackets and raw
+# control characters inside strings, lines past _SHORT_LINE bytes, a wrong kind on a contract key.
+EDGE_LINES = st.one_of(
+    st.integers(1, 70).map(lambda d: '{"i": 1, "x": ' + _deep(d) + "}"),
+    st.integers(1, 70).map(lambda d: '{"i": 2, "s": "a", "ns": ' + _deep(d) + "}"),
+    st.integers(1, 40).map(lambda d: '{"i": 3, "o": ' + '{"s": ' * d + '"v"' + "}" * d + "}"),
+    st.sampled_from([
+        '{"i": 4, "s": "a[b{c"}', '{"i": 5, "s": "]}"}', '{"i": 6, "s": "tab\there"}',
+        '{"i": 7, "s": "ctl\x01"}', '{"i": 8, "x": "\\"[\\\\"}', '{"i": 9, "s": 5}',
+        '{"i": "10", "s": "x"}', '{"i": 11, "t": "yes"}', '{"i": 12, "tags": "a,b"}',
+    ]),
+    st.integers(1, 3).map(lambda k: '{"i": 13, "pad": "' + "x" * (600 * k) + '", "x": ' + _deep(40) + "}"),
+)
+
+
+EDGE_COLUMNS = [
+    {"name": "id", "type": "bigint"},
+    {"name": "i", "type": "int"},
+    {"name": "name", "type": "string", "source": "user.name"},
+    {"name": "s", "type": "string"},
+    {"name": "ts", "type": "timestamp"},
+    {"name": "t", "type": "boolean"},
+    {"name": "tags", "type": "array<string>"},
+    {"name": "ns", "type": "array<bigint>"},
+]
+
+
+@needs_hook
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    picks=st.lists(st.tuples(st.integers(0, 120), EDGE_LINES), min_size=1, max_size=6),
+    on_error=st.sampled_from(["reject_record", "reject_file"]),
+)
+def test_property_nesting_and_string_edges_same_through_both_paths(picks, on_error):
+    """Good nested records across several runs, with edge lines dropped in at random places: the
+    fast path's guards (shape before the read, the bracket reduction only where needed, the read's
+    schema depth after it) give exactly the row path's records, errors and bytes."""
+    from unittest import mock
+
+    rng = random.Random(len(picks))
+    lines = [json.dumps(nested_record(i, rng, False)) for i in range(120)]
+    for pos, line in sorted(picks, reverse=True):
+        lines.insert(pos, line)
+    raw = ("\n".join(lines) + "\n").encode("utf-8")
+    contract = make_contract(EDGE_COLUMNS, on_error)
+    before = _fastpath.STATS["records"]
+    with mock.patch.object(transform_mod, "READ_BLOCK", 4096):
+        row, fast, _used = run_both(raw, contract)
+    assert fast == row
+    if on_error == "reject_record":
+        assert _fastpath.STATS["records"] - before >= 60  # the fast path took the good lines

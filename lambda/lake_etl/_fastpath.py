@@ -431,7 +431,29 @@ def _scan(buf, starts: list[int], ends: list[int], lo: int, hi: int, schema, bad
         pos = end
 
 
-_POOL: list = []  # one ThreadPoolExecutor, made on first use
+# Thread pools, each made on first use (a list: empty until then, emptied in a forked child)
+_POOL: list = []  # two threads scanning halves of a run (_scan_runs)
+_SPLITTER: list = []  # one thread for the reads (_split_read; not _POOL: a read may use _POOL)
+_CHECKER: list = []  # one thread for the checks (_split_check), after _SPLITTER's reads
+
+
+def _executor(slot: list, workers: int, name: str):
+    if not slot:
+        from concurrent.futures import ThreadPoolExecutor
+
+        slot.append(ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name))
+    return slot[0]
+
+
+def _forget_pools() -> None:
+    """In a forked child (replay's process pool forks): the executors' threads did not come along,
+    and work submitted to them would wait forever. New ones are made on first use."""
+    _SPLITTER.clear()
+    _CHECKER.clear()
+    _POOL.clear()
+
+
+os.register_at_fork(after_in_child=_forget_pools)
 
 
 def _scan_runs(buf, starts: list[int], ends: list[int], runs: list[tuple[int, int]], schema,
@@ -456,16 +478,12 @@ def _scan_runs(buf, starts: list[int], ends: list[int], runs: list[tuple[int, in
             halves[0].append((lo, lo + left))
             halves[1].append((lo + left, hi))
             left = 0
-    if not _POOL:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _POOL.append(ThreadPoolExecutor(max_workers=2, thread_name_prefix="lake_etl_scan"))
-
     def job(part):
         for lo, hi in part:
             _scan(buf, starts, ends, lo, hi, schema, bad, budget, infer)
 
-    futures = [_POOL[0].submit(job, part) for part in halves]
+    pool = _executor(_POOL, 2, "lake_etl_scan")
+    futures = [pool.submit(job, part) for part in halves]
     for f in futures:
         f.result()
 
@@ -875,7 +893,8 @@ def ndjson_lines(run: Any, data: bytes) -> bool | None:
     Lines the fast path vouches for become Arrow rows; the others go, in their place, through the
     row path (``run._line_batch``). Before each fast run of rows, the run's pending row-path records
     are flushed, so rows, record indices and errors come in input order exactly as the row path
-    alone gives them; fast rows are added as RecordBatches exactly as ``_Run._add`` adds its own.
+    alone gives them; fast rows are added as RecordBatches through ``_Run._add_batch``, as the row
+    path's are.
     The same as :func:`ndjson_submit` and then :func:`ndjson_apply`.
     """
     handle = ndjson_submit(run, data)
@@ -895,9 +914,6 @@ class _Ready:
         return True
 
 
-_SPLITTER: list = []  # one single-thread executor for _split (not _POOL: _split itself uses _POOL)
-
-
 def _read_or_none(data: bytes, plan: _Plan, numeric_hint: bool, prepared) -> _Read | None:
     try:  # pure: touches nothing of the run
         return _split_read(data, plan, numeric_hint=numeric_hint, prepared=prepared)
@@ -910,43 +926,6 @@ def _check_or_none(read, plan: _Plan) -> _Split | None:
         return _split_check(read.result(), plan)
     except Exception:  # noqa: BLE001 - as in _read_or_none
         return None
-
-
-_CHECKER: list = []  # one single-thread executor for _split_check, after _SPLITTER's reads
-
-
-def _forget_pools() -> None:
-    """In a forked child (replay's process pool forks): the executors' threads did not come along,
-    and work submitted to them would wait forever. New ones are made on first use."""
-    _SPLITTER.clear()
-    _CHECKER.clear()
-    _POOL.clear()
-
-
-os.register_at_fork(after_in_child=_forget_pools)
-
-
-def _checker():
-    if not _CHECKER:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _CHECKER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="lake_etl_check"))
-    return _CHECKER[0]
-
-
-def _split_or_none(data: bytes, plan: _Plan, numeric_hint: bool, prepared=None) -> _Split | None:
-    try:  # pure: touches nothing of the run
-        return _split(data, plan, numeric_hint=numeric_hint, prepared=prepared)
-    except Exception:  # noqa: BLE001 - any doubt, including a fault of this module: the row path
-        return None
-
-
-def _splitter():
-    if not _SPLITTER:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _SPLITTER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="lake_etl_fast"))
-    return _SPLITTER[0]
 
 
 def _import_readers() -> None:
@@ -965,7 +944,7 @@ def ndjson_warm_up(run: Any) -> None:
     critical path; the writer's pyarrow._parquet is imported while the transform waits for the
     first run, see :func:`ndjson_apply`). Nothing of the run is touched."""
     if enabled() and (os.cpu_count() or 1) >= 2 and _plan(run.contract) is not None:
-        _splitter().submit(_import_readers)
+        _executor(_SPLITTER, 1, "lake_etl_fast").submit(_import_readers)
 
 
 def ndjson_submit(run: Any, data: bytes) -> Any | None:
@@ -989,15 +968,15 @@ def ndjson_submit(run: Any, data: bytes) -> Any | None:
         STATS["skipped"] += 1
         return None
     if (os.cpu_count() or 1) < 2:
-        return _Ready(_split_or_none(data, plan, state[2]))
+        return _Ready(_check_or_none(_Ready(_read_or_none(data, plan, state[2], None)), plan))
     try:
         prepared = _prepare(data)  # here, while the thread reads and checks the run before
-    except Exception:  # noqa: BLE001 - as in _split_or_none
+    except Exception:  # noqa: BLE001 - as in _read_or_none
         return None
     # three stages, each in order: the read of this run in one thread while the run before is
     # checked in another and the one before that applied here
-    read = _splitter().submit(_read_or_none, data, plan, state[2], prepared)
-    return _checker().submit(_check_or_none, read, plan)
+    read = _executor(_SPLITTER, 1, "lake_etl_fast").submit(_read_or_none, data, plan, state[2], prepared)
+    return _executor(_CHECKER, 1, "lake_etl_check").submit(_check_or_none, read, plan)
 
 
 def _apply_at_once(run: Any, sp: _Split) -> None:
@@ -1066,7 +1045,7 @@ def ndjson_apply(run: Any, data: bytes, handle: Any) -> bool | None:
     STATS["records"] += len(sp.fast)
     import pyarrow as pa
 
-    from .transform import CHUNK_RECORDS, ROW_GROUP_ROWS
+    from .transform import CHUNK_RECORDS
 
     lines, slow = sp.lines, sp.slow
     run.keys.update(sp.keys)
@@ -1090,17 +1069,9 @@ def ndjson_apply(run: Any, data: bytes, handle: Any) -> bool | None:
             j0 += k
             if run.failed:
                 continue
-            batch = pa.RecordBatch.from_arrays(
+            run._add_batch(pa.RecordBatch.from_arrays(
                 [a.slice(j0 - k, k) for a in sp.arrays], schema=run.schema
-            )
-            run.pending.append(batch)
-            run.pending_rows += k
-            while run.pending_rows >= ROW_GROUP_ROWS:
-                table = pa.Table.from_batches(run.pending, schema=run.schema)
-                run._write(table.slice(0, ROW_GROUP_ROWS))
-                rest = table.slice(ROW_GROUP_ROWS)
-                run.pending = rest.combine_chunks().to_batches() if rest.num_rows else []
-                run.pending_rows = rest.num_rows
+            ))
         else:
             end = i
             while s < len(slow) and slow[s] == end:  # a run of slow lines

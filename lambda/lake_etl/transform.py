@@ -14,7 +14,7 @@ value (a pretty-printed object), else file-level ``malformed_json``. Memory does
 file in any of these (beyond the one record a whole-file value is).
 
 The seam for a faster path is :func:`lake_etl._coerce.coerce_chunk` (records -> column lists + errors)
-and ``_Run._add`` (column lists -> Arrow batches -> row groups of exactly ``ROW_GROUP_ROWS``, so the
+and ``_Run._add_batch`` (Arrow batches -> row groups of exactly ``ROW_GROUP_ROWS``, so the
 bytes do not depend on how the input was chunked).
 
 File-level errors, in precedence: ``bad_compression`` (the gzip stream does not decompress; checked

@@ -762,3 +762,22 @@ def test_property_nesting_and_string_edges_same_through_both_paths(picks, on_err
         row, fast, used = run_both(raw, contract)
     assert fast == row
     assert used >= 1  # the fast path took part (an unread field read as two types declines a run)
+
+
+@needs_hook
+def test_many_row_path_lines_in_a_run_taken_run_by_run(monkeypatch):
+    """More row-path lines in a run than one coercion holds (CHUNK_RECORDS, made small here): the
+    fast path applies the run gap by gap instead of all at once, with the same records and bytes."""
+    monkeypatch.setattr(transform_mod, "CHUNK_RECORDS", 3)
+    rng = random.Random(3)
+    lines = []
+    for i in range(3000):
+        lines.append(json.dumps(nested_record(i, rng, rng.random() < 0.1)))
+        if rng.random() < 0.05:
+            lines.append(" " + json.dumps(nested_record(i, rng, False)))  # row path, a good row
+    raw = ("\n".join(lines) + "\n").encode()
+    at_once = []
+    monkeypatch.setattr(_fastpath, "_apply_at_once", lambda *a: at_once.append(a))
+    row, fast, used = run_both(raw, make_contract(NESTED, "reject_record"), monkeypatch=monkeypatch)
+    assert fast == row and used >= 1
+    assert not at_once  # the run-by-run way was taken
